@@ -91,7 +91,11 @@ export default tseslint.config(
         { object: 'Date', property: 'now', message: 'core takes `now` as an argument.' },
         { object: 'Math', property: 'random', message: 'core takes randomness as an argument.' },
         { object: 'crypto', property: 'randomUUID', message: 'core takes ids as arguments.' },
-        { object: 'crypto', property: 'getRandomValues', message: 'core takes randomness as an argument.' },
+        {
+          object: 'crypto',
+          property: 'getRandomValues',
+          message: 'core takes randomness as an argument.',
+        },
         { object: 'performance', property: 'now', message: 'core takes `now` as an argument.' },
       ],
       'no-restricted-syntax': [
@@ -103,7 +107,8 @@ export default tseslint.config(
           message: 'core takes `now` as an argument; `new Date()` reads the clock.',
         },
         {
-          selector: "ImportDeclaration[source.value='node:crypto'] ImportSpecifier[imported.name=/^(randomBytes|randomUUID|randomInt|getRandomValues|generateKeyPair|generateKeyPairSync)$/]",
+          selector:
+            "ImportDeclaration[source.value='node:crypto'] ImportSpecifier[imported.name=/^(randomBytes|randomUUID|randomInt|getRandomValues|generateKeyPair|generateKeyPairSync)$/]",
           message: 'core takes randomness as an argument.',
         },
       ],

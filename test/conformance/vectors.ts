@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 /** A conformance case: a unique name, an optional kind, and whatever the file defines. */
-export type VectorCase = { readonly name: string; readonly kind?: string; readonly expect: unknown } & Readonly<
-  Record<string, unknown>
->;
+export type VectorCase = {
+  readonly name: string;
+  readonly kind?: string;
+  readonly expect: unknown;
+} & Readonly<Record<string, unknown>>;
 
 export type VectorFile = {
   readonly cases: readonly VectorCase[];

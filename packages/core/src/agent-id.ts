@@ -20,7 +20,8 @@ export const RESERVED_AGENT_IDS: ReadonlySet<string> = new Set([
 
 export type AgentIdProblem = 'empty' | 'too_long' | 'bad_character' | 'dot_dot' | 'leading_slash';
 
-export type AgentIdCheck = { readonly ok: true } | { readonly ok: false; readonly reason: AgentIdProblem };
+export type AgentIdCheck =
+  { readonly ok: true } | { readonly ok: false; readonly reason: AgentIdProblem };
 
 /** Checks the agent-id shape. Pure; never throws. */
 export function checkAgentId(id: string): AgentIdCheck {

@@ -35,7 +35,8 @@ export function fromBase64(text: string): Uint8Array | undefined {
 }
 
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: the decoded text is exactly what the bytes say.
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of a string. */
 export function utf8(text: string): Uint8Array {

@@ -46,7 +46,10 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
 
 /** One line per code, the text of `docs/errors.md`. */
 export const ERROR_MEANING: Readonly<Record<ErrorCode, { meaning: string; retryable: boolean }>> = {
-  BAD_REQUEST: { meaning: 'payload failed schema validation; `details` lists the issues', retryable: false },
+  BAD_REQUEST: {
+    meaning: 'payload failed schema validation; `details` lists the issues',
+    retryable: false,
+  },
   UNAUTHENTICATED: {
     meaning: 'missing or invalid signature, credential, HMAC or API key',
     retryable: false,
@@ -61,7 +64,10 @@ export const ERROR_MEANING: Readonly<Record<ErrorCode, { meaning: string; retrya
     retryable: false,
   },
   TOO_LARGE: { meaning: 'payload over a documented limit', retryable: false },
-  RATE_LIMITED: { meaning: 'over a rate or quota; `retry_after_ms` says when to retry', retryable: true },
+  RATE_LIMITED: {
+    meaning: 'over a rate or quota; `retry_after_ms` says when to retry',
+    retryable: true,
+  },
   UNAVAILABLE: { meaning: 'a dependency is down; safe to retry', retryable: true },
   INTERNAL: { meaning: 'a bug; logged with the request id', retryable: true },
 };

@@ -1,0 +1,4 @@
+export { runCli } from './run.js';
+export { processIo } from './io.js';
+export type { CliIo } from './io.js';
+export { ExitCode } from './exit-codes.js';
