@@ -175,6 +175,8 @@ export type {
 } from './inventory-validate.js';
 export { validateInventoryAll, parseInventory, desiredFromInventory } from './inventory.js';
 export type { InventoryParse, InventoryCheck } from './inventory.js';
+export { parseJsonText } from './json-text.js';
+export type { JsonTextParse } from './json-text.js';
 export {
   NONCE_TTL_MS,
   NONCE_WINDOW_MS,

@@ -1,6 +1,7 @@
 import {
   credentialId,
   decodeCredential,
+  parseJsonText,
   parseTrustBundle,
   toHex,
   toVerifierBundle,
@@ -54,13 +55,9 @@ function claimsText(claims: Claims, id: string): string {
 
 function loadBundle(io: CliIo, path: string) {
   const text = readUserFile(io, path, 'bundle file');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`bundle file ${JSON.stringify(path)} is not JSON`);
-  }
-  const bundle = parseTrustBundle(json);
+  const json = parseJsonText(text);
+  if (!json.ok) throw new UsageError(`bundle file ${JSON.stringify(path)} is not JSON`);
+  const bundle = parseTrustBundle(json.value);
   if (!bundle.ok) {
     throw new UsageError(
       `bundle file ${JSON.stringify(path)} is not a fed-trust bundle: ${bundle.error.issues.join('; ')}`,

@@ -1,6 +1,7 @@
 import {
   desiredFromInventory,
   parseInventory,
+  parseJsonText,
   reconcile,
   type ObservedState,
   type ReconcilePlan,
@@ -40,13 +41,9 @@ const ObservedFileSchema = z.strictObject({
 
 function loadObserved(io: CliIo, path: string): ObservedState {
   const text = readUserFile(io, path, 'observed file');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`observed file ${JSON.stringify(path)} is not JSON`);
-  }
-  const parsed = ObservedFileSchema.safeParse(json);
+  const json = parseJsonText(text);
+  if (!json.ok) throw new UsageError(`observed file ${JSON.stringify(path)} is not JSON`);
+  const parsed = ObservedFileSchema.safeParse(json.value);
   if (!parsed.success) {
     throw new UsageError(`observed file ${JSON.stringify(path)}: ${z.prettifyError(parsed.error)}`);
   }

@@ -1,3 +1,4 @@
+import { parseJsonText } from '../json-text.js';
 import { z } from 'zod';
 import { fromBase64, fromUtf8 } from '../bytes.js';
 import {
@@ -53,15 +54,9 @@ export function parseEnvelopeBody<S extends z.ZodType>(
   if (bytes === undefined) return { ok: false, error: { tag: 'invalid_base64' } };
   const text = fromUtf8(bytes);
   if (text === undefined) return { ok: false, error: { tag: 'invalid_utf8' } };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return {
-      ok: false,
-      error: { tag: 'invalid_json', message: (err as Error).message.slice(0, 200) },
-    };
-  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) return parsed;
+  const json = parsed.value;
   const result = schema.safeParse(json);
   if (!result.success) {
     return { ok: false, error: { tag: 'invalid_body', issues: toSchemaIssues(result.error) } };

@@ -1,3 +1,4 @@
+import { parseJsonText } from '../json-text.js';
 import { z } from 'zod';
 import { fromUtf8, utf8 } from '../bytes.js';
 import {
@@ -81,15 +82,9 @@ export function parseEvent(body: Uint8Array | string): EventParse {
     if (decoded === undefined) return { ok: false, error: { tag: 'invalid_utf8' } };
     text = decoded;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return {
-      ok: false,
-      error: { tag: 'invalid_json', message: (err as Error).message.slice(0, 200) },
-    };
-  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) return parsed;
+  const json = parsed.value;
   const result = EventEnvelopeSchema.safeParse(json);
   if (!result.success) {
     return { ok: false, error: { tag: 'invalid_envelope', issues: toSchemaIssues(result.error) } };
