@@ -82,6 +82,14 @@ export type {
 } from './chain.js';
 export { recordOrderKey, compareRecords, conflictWinner } from './conflict.js';
 export type { RecordOrderKey, RecordOrderKeyResult, ConflictWinner } from './conflict.js';
+export { acceptIssued } from './credential-accept.js';
+export type {
+  HeldCredentialPair,
+  IssuedReply,
+  AcceptInput,
+  AcceptError,
+  AcceptOutcome,
+} from './credential-accept.js';
 export {
   ISSUER_CLOCK_SKEW_S,
   DEFAULT_LEAF_TTL_S,
@@ -177,6 +185,23 @@ export { validateInventoryAll, parseInventory, desiredFromInventory } from './in
 export type { InventoryParse, InventoryCheck } from './inventory.js';
 export { parseJsonText } from './json-text.js';
 export type { JsonTextParse } from './json-text.js';
+export {
+  decideLease,
+  defaultLeaseMarginMs,
+  leaseDeadlineMs,
+  checkLeaseTiming,
+  leaseValue,
+  toLeaseRecord,
+} from './lease.js';
+export type { LeaseRecord, LeaseDecision, LeaseTimingError } from './lease.js';
+export { attestMessage, attestEvent } from './message-attestation.js';
+export type {
+  SignedHeaders,
+  AttestationReason,
+  MessageAttestation,
+  AttestationInput,
+  EventAttestation,
+} from './message-attestation.js';
 export {
   NONCE_TTL_MS,
   NONCE_WINDOW_MS,
@@ -333,6 +358,7 @@ export type {
   BundleFile,
   SkippedBundleFile,
 } from './trust-bundle.js';
+export { UUID_V7_RANDOM_BYTES, UUID_V7_MAX_MS, uuidV7 } from './uuid-v7.js';
 export {
   ACTION_TYPES,
   ActionTypeSchema,
