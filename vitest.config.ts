@@ -33,6 +33,9 @@ export default defineConfig({
             'test/cli/**/*.test.ts',
             'test/docs/**/*.test.ts',
           ],
+          // Integration suites spawn servers and time leases; run them one file at a time on
+          // this 2-core machine so one suite's load cannot starve another's timers.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

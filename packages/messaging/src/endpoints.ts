@@ -156,7 +156,8 @@ async function handle(
 
 /**
  * Registers a service with its endpoints (queue group `q`) and returns it; `service.stop()`
- * stops intake (drains the endpoint subscriptions). Requests are handled concurrently. Throws
+ * stops intake (drains the endpoint subscriptions). Resolves once the server knows the
+ * endpoints (flushed). Requests are handled concurrently. Throws
  * when the name, version or a subject is invalid (a programming error).
  */
 export async function addServiceEndpoints(
@@ -191,5 +192,9 @@ export async function addServiceEndpoints(
     await service.stop();
     throw err;
   }
+  // Round-trip to the server so the endpoint subscriptions are registered there before the
+  // caller announces readiness: a request from another connection right after this resolves
+  // finds a responder.
+  await nc.flush();
   return service;
 }
