@@ -17,6 +17,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: [
             'packages/*/src/**/*.test.ts',
             'services/*/src/**/*.test.ts',
@@ -28,6 +29,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          // After the unit group, so CPU-heavy property tests never overlap timed suites.
+          sequence: { groupOrder: 1 },
           include: [
             'test/integration/**/*.test.ts',
             'test/cli/**/*.test.ts',
