@@ -1,5 +1,6 @@
 import { BaseEnvSchema, describeEnv, type EnvRow } from '@fedplane/runtime';
 import type { z } from 'zod';
+import { IssuerEnvSchema } from '../../services/issuer/src/config.js';
 import { generatedBanner, markdownTable } from './markdown-table.js';
 
 /** A service's environment schema, as its config.ts exports it. */
@@ -8,6 +9,7 @@ export type ConfigSource = { readonly service: string; readonly schema: z.ZodObj
 /** The schemas documented: the shared fragment, then each service's own variables. */
 export const CONFIG_SOURCES: readonly ConfigSource[] = [
   { service: 'every service', schema: BaseEnvSchema },
+  { service: 'issuer', schema: IssuerEnvSchema },
 ];
 
 function rows(env: readonly EnvRow[]): string[][] {

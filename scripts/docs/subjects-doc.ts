@@ -39,6 +39,11 @@ export function renderSubjectsDoc(): string {
     ],
     [FixedSubject.issuerRevoke, 'issuer', 'admin: deny all further issuance for a node id'],
     [FixedSubject.issuerIntermediate, 'issuer', 'admin: mint a region intermediate credential'],
+    [
+      FixedSubject.issuerRotate,
+      'issuer',
+      'admin: publish a new issuer key as next (activated after 3 × refresh_hint_s)',
+    ],
     [FixedSubject.approvalsRequest, 'approvals', 'ask for approval of an action'],
     [FixedSubject.approvalsGet, 'approvals', 'one pending action by id'],
     [FixedSubject.auditHead, 'auditor', 'latest signed checkpoint'],

@@ -32,6 +32,15 @@ function inverse(a: bigint): bigint {
   return power(a, P - 2n);
 }
 
+const CACHE_LIMIT = 4096;
+const verdicts = new Map<string, boolean>();
+
+function cacheKey(bytes: Uint8Array): string {
+  let key = '';
+  for (const byte of bytes) key += String.fromCharCode(byte);
+  return key;
+}
+
 /**
  * True when the 32 bytes are the RFC 8032 encoding of a point on edwards25519: y (bits 0–254,
  * little-endian) is canonical (< p), x² = (y² − 1) / (d·y² + 1) is a square, and x = 0 is not
@@ -40,13 +49,31 @@ function inverse(a: bigint): bigint {
  */
 export function isEd25519Point(publicKey: Uint8Array): boolean {
   if (publicKey.byteLength !== ED25519_PUBLIC_KEY_BYTES) return false;
+  // The same few keys are checked over and over (every renewal of a node re-checks its key), and
+  // the check costs two hundred-odd big-integer squarings: remember recent verdicts (bounded).
+  const key = cacheKey(publicKey);
+  const known = verdicts.get(key);
+  if (known !== undefined) return known;
+  const verdict = decodesToPoint(publicKey);
+  if (verdicts.size >= CACHE_LIMIT) {
+    const oldest = verdicts.keys().next();
+    if (oldest.done !== true) verdicts.delete(oldest.value);
+  }
+  verdicts.set(key, verdict);
+  return verdict;
+}
+
+function decodesToPoint(publicKey: Uint8Array): boolean {
   let y = 0n;
   for (let i = ED25519_PUBLIC_KEY_BYTES - 1; i >= 0; i--) y = (y << 8n) | BigInt(publicKey[i] ?? 0);
   const sign = y >> 255n;
   y &= (1n << 255n) - 1n;
   if (y >= P) return false;
   const y2 = (y * y) % P;
-  const x2 = mod((y2 - 1n) * inverse(mod(D * y2 + 1n)));
-  if (x2 === 0n) return sign === 0n;
-  return power(x2, EULER_EXPONENT) === 1n;
+  // x² = u / v with u = y² − 1 and v = d·y² + 1 (never 0: d is not a square). u / v is a square
+  // exactly when u·v is (Euler's criterion), which needs one exponentiation instead of two.
+  const u = mod(y2 - 1n);
+  if (u === 0n) return sign === 0n;
+  const v = mod(D * y2 + 1n);
+  return power(mod(u * v), EULER_EXPONENT) === 1n;
 }

@@ -506,6 +506,8 @@ export {
   IntermediateRequestSchema,
   BundleRequestSchema,
   BundleReplySchema,
+  RotateRequestSchema,
+  RotateReplySchema,
 } from './schemas/issuer.js';
 export type {
   EnrollRequest,
@@ -519,6 +521,8 @@ export type {
   IntermediateRequest,
   BundleRequest,
   BundleReply,
+  RotateRequest,
+  RotateReply,
 } from './schemas/issuer.js';
 export {
   TEXT_MAX_CHARS,

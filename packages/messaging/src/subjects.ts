@@ -25,6 +25,8 @@ export const FixedSubject = {
   issuerEnroll: 'fed.issuer.enroll',
   issuerRevoke: 'fed.issuer.revoke',
   issuerIntermediate: 'fed.issuer.intermediate',
+  /** Admin: publish a new issuer key as `next` (publish-before-use rotation). */
+  issuerRotate: 'fed.issuer.rotate',
   approvalsRequest: 'fed.approvals.request',
   approvalsGet: 'fed.approvals.get',
   auditHead: 'fed.audit.head',

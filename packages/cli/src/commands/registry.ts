@@ -1,7 +1,10 @@
 import type { Command } from '../command.js';
 import { approvalsSign } from './approvals-sign.js';
+import { bundleExportCommand, bundleShowCommand } from './bundle.js';
 import { credentialInspect, credentialVerify } from './credential.js';
 import { inventoryValidate } from './inventory.js';
+import { enrollCommand, revokeCommand } from './issuer-enroll.js';
+import { issuerRotateCommand } from './issuer-rotate.js';
 import { plan } from './plan.js';
 
 /** Every `fedplane` command, in help order. */
@@ -11,4 +14,9 @@ export const COMMANDS: readonly Command[] = [
   inventoryValidate,
   plan,
   approvalsSign,
+  enrollCommand,
+  revokeCommand,
+  bundleShowCommand,
+  bundleExportCommand,
+  issuerRotateCommand,
 ];

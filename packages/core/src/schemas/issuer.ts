@@ -140,3 +140,18 @@ export type BundleRequest = z.infer<typeof BundleRequestSchema>;
 export const BundleReplySchema = TrustBundleSchema;
 /** A bundle reply. */
 export type BundleReply = z.infer<typeof BundleReplySchema>;
+
+/** `fed.issuer.rotate` (admin): publish a new issuer key as `next`; no fields. */
+export const RotateRequestSchema = z.strictObject({});
+/** A rotate request. */
+export type RotateRequest = z.infer<typeof RotateRequestSchema>;
+
+/** `fed.issuer.rotate` reply: the new key, the bundle sequence it entered, when it activates. */
+export const RotateReplySchema = z.strictObject({
+  issuer_id: z.string().min(1).max(128),
+  public_key: Base64Key32Schema,
+  bundle_sequence: z.int().min(1),
+  activates_at: Rfc3339MsSchema,
+});
+/** A rotate reply. */
+export type RotateReply = z.infer<typeof RotateReplySchema>;
