@@ -1,6 +1,7 @@
 import { BaseEnvSchema, describeEnv, type EnvRow } from '@fedplane/runtime';
 import type { z } from 'zod';
 import { IssuerEnvSchema } from '../../services/issuer/src/config.js';
+import { RenewalAgentEnvSchema } from '../../services/renewal-agent/src/config.js';
 import { generatedBanner, markdownTable } from './markdown-table.js';
 
 /** A service's environment schema, as its config.ts exports it. */
@@ -10,6 +11,7 @@ export type ConfigSource = { readonly service: string; readonly schema: z.ZodObj
 export const CONFIG_SOURCES: readonly ConfigSource[] = [
   { service: 'every service', schema: BaseEnvSchema },
   { service: 'issuer', schema: IssuerEnvSchema },
+  { service: 'renewal-agent', schema: RenewalAgentEnvSchema },
 ];
 
 function rows(env: readonly EnvRow[]): string[][] {

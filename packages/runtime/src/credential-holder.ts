@@ -211,7 +211,9 @@ export function createCredentialHolder(options: CredentialHolderOptions): Creden
 
   /** One step; returns how long to sleep before the next. */
   const step = async (): Promise<number> => {
-    const now = nowS();
+    // Plan with the fractional time: a whole-second `now` can sit just before a fractional
+    // due time that has already passed, and the loop would spin on zero-length sleeps.
+    const now = clock.nowMs() / 1000;
     const attempts = { failures, ...(lastAttemptAt === undefined ? {} : { lastAttemptAt }) };
     const view = held === undefined ? null : renewalView(held, attempts);
     const decision = planRenewal(view, policy, now, jitter);

@@ -35,3 +35,10 @@ export {
 export { trackedChildCount } from './process-registry.js';
 export { jetstream, jetstreamManager } from '@nats-io/jetstream';
 export type { NatsConnection } from '@nats-io/transport-node';
+export {
+  TEST_SERVICE_SECRET,
+  startTestIssuer,
+  type TestIssuer,
+  type TestIssuerCounts,
+  type TestIssuerOptions,
+} from './test-issuer.js';

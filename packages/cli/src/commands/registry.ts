@@ -5,6 +5,7 @@ import { credentialInspect, credentialVerify } from './credential.js';
 import { inventoryValidate } from './inventory.js';
 import { enrollCommand, revokeCommand } from './issuer-enroll.js';
 import { issuerRotateCommand } from './issuer-rotate.js';
+import { nodeStatus } from './node-status.js';
 import { plan } from './plan.js';
 
 /** Every `fedplane` command, in help order. */
@@ -19,4 +20,5 @@ export const COMMANDS: readonly Command[] = [
   bundleShowCommand,
   bundleExportCommand,
   issuerRotateCommand,
+  nodeStatus,
 ];

@@ -1,0 +1,36 @@
+import { ISSUER_CLOCK_SKEW_S, type Claims, type HeldCredential } from '@fedplane/core';
+
+/**
+ * The view of a held credential that core `planRenewal` takes. The rule is the runtime credential
+ * holder's (`packages/runtime/src/held-credential.ts`, `renewalView`): the issuer back-dates
+ * `not_before` by {@link ISSUER_CLOCK_SKEW_S} (30 s), so the lifetime that half-life renewal
+ * divides starts at `not_before + 30` (capped at `not_after`). Measured from the raw
+ * `not_before`, a credential with a TTL of a minute or less would be due the moment it arrives
+ * and renew in a hot loop.
+ */
+
+/** Failed attempts since the last success. */
+export type AttemptRecord = {
+  /** Consecutive failed attempts (0 after a success). */
+  readonly failures: number;
+  /** Unix seconds (may be fractional) of the last failed attempt. */
+  readonly lastAttemptAt?: number;
+};
+
+/**
+ * The `planRenewal` view of a credential with `claims` and the attempt record.
+ * Output: `notBefore = min(not_after, not_before + ISSUER_CLOCK_SKEW_S)`, `notAfter` as issued,
+ * the attempt record copied. Pure and total.
+ */
+export function renewalView(
+  claims: Pick<Claims, 'not_before' | 'not_after'>,
+  attempts: AttemptRecord,
+): HeldCredential {
+  const notAfter = claims.not_after;
+  return {
+    notBefore: Math.min(notAfter, claims.not_before + ISSUER_CLOCK_SKEW_S),
+    notAfter,
+    failures: attempts.failures,
+    ...(attempts.lastAttemptAt === undefined ? {} : { lastAttemptAt: attempts.lastAttemptAt }),
+  };
+}
