@@ -216,9 +216,13 @@ describe('startNatsServer', () => {
           `console.log(JSON.stringify({ port: s.port, storeDir: s.storeDir }));\n` +
           (how === 'exit' ? 'process.exit(0);\n' : 'setInterval(() => undefined, 1000);\n'),
       );
-      const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [script], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        join(ROOT, 'node_modules/.bin/tsx'),
+        ['--conditions=@fedplane/source', script],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       try {
         const exited = new Promise((r) => child.once('close', r));
         const line = await Promise.race([
