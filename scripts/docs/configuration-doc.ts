@@ -1,5 +1,6 @@
 import { BaseEnvSchema, describeEnv, type EnvRow } from '@fedplane/runtime';
 import type { z } from 'zod';
+import { AuditorEnvSchema } from '../../services/auditor/src/config.js';
 import { IssuerEnvSchema } from '../../services/issuer/src/config.js';
 import { RenewalAgentEnvSchema } from '../../services/renewal-agent/src/config.js';
 import { generatedBanner, markdownTable } from './markdown-table.js';
@@ -10,6 +11,7 @@ export type ConfigSource = { readonly service: string; readonly schema: z.ZodObj
 /** The schemas documented: the shared fragment, then each service's own variables. */
 export const CONFIG_SOURCES: readonly ConfigSource[] = [
   { service: 'every service', schema: BaseEnvSchema },
+  { service: 'auditor', schema: AuditorEnvSchema },
   { service: 'issuer', schema: IssuerEnvSchema },
   { service: 'renewal-agent', schema: RenewalAgentEnvSchema },
 ];

@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
 import { approvalsSign } from './approvals-sign.js';
+import { auditTail } from './audit-tail.js';
+import { auditVerify } from './audit-verify.js';
 import { bundleExportCommand, bundleShowCommand } from './bundle.js';
 import { credentialInspect, credentialVerify } from './credential.js';
 import { inventoryValidate } from './inventory.js';
@@ -15,6 +17,8 @@ export const COMMANDS: readonly Command[] = [
   inventoryValidate,
   plan,
   approvalsSign,
+  auditVerify,
+  auditTail,
   enrollCommand,
   revokeCommand,
   bundleShowCommand,
