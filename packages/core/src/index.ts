@@ -309,6 +309,8 @@ export {
   planRenewal,
 } from './renewal-plan.js';
 export type { HeldCredential, RenewalPolicy, RenewalDecision } from './renewal-plan.js';
+export { renewalView } from './renewal-view.js';
+export type { AttemptRecord } from './renewal-view.js';
 export { parseRfc3339, isRfc3339 } from './rfc3339.js';
 export type { Rfc3339Problem, Rfc3339Parse } from './rfc3339.js';
 export {

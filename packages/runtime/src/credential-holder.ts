@@ -7,6 +7,7 @@ import {
   checkAgentId,
   planRenewal,
   renewalBackoffS,
+  renewalView,
   type CredentialReply,
   type RenewalPolicy,
   type ServiceName,
@@ -24,7 +25,6 @@ import {
 import {
   holderStatus,
   renewRequest,
-  renewalView,
   serviceAttestRequest,
   type Held,
   type HolderStatus,
@@ -215,7 +215,7 @@ export function createCredentialHolder(options: CredentialHolderOptions): Creden
     // due time that has already passed, and the loop would spin on zero-length sleeps.
     const now = clock.nowMs() / 1000;
     const attempts = { failures, ...(lastAttemptAt === undefined ? {} : { lastAttemptAt }) };
-    const view = held === undefined ? null : renewalView(held, attempts);
+    const view = held === undefined ? null : renewalView(held.claims, attempts);
     const decision = planRenewal(view, policy, now, jitter);
     switch (decision.kind) {
       case 'acquire':

@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import {
-  ISSUER_CLOCK_SKEW_S,
   signRenewPop,
   toBase64,
   type AttestRequest,
+  type AttemptRecord,
   type Claims,
-  type HeldCredential,
   type RenewRequest,
   type ServiceName,
 } from '@fedplane/core';
 
 /**
- * The credential a holder keeps, and the shapes derived from it: the view core `planRenewal`
- * takes, the status the holder reports, and the attest/renew requests it sends.
+ * The credential a holder keeps, and the shapes derived from it (the `planRenewal` view is core's
+ * `renewalView`): the status the holder reports, and the attest/renew requests it sends.
  */
 
 /** A credential in hand: leaf and chain as sent, decoded claims, id, and its renewal jitter. */
@@ -39,28 +38,6 @@ export type HolderStatus = {
   /** Consecutive failed attempts. */
   readonly failures: number;
 };
-
-/** Attempts since the last success. */
-export type AttemptRecord = {
-  readonly failures: number;
-  /** Unix seconds of the last failed attempt. */
-  readonly lastAttemptAt?: number;
-};
-
-/**
- * The `planRenewal` view of `held`. The issuer back-dates `not_before` by its skew allowance
- * (30 s), so the lifetime that half-life renewal divides starts at `not_before + 30` (capped at
- * `not_after`); otherwise a short-lived credential would be due for renewal the moment it arrives.
- */
-export function renewalView(held: Held, attempts: AttemptRecord): HeldCredential {
-  const { not_before: notBefore, not_after: notAfter } = held.claims;
-  return {
-    notBefore: Math.min(notAfter, notBefore + ISSUER_CLOCK_SKEW_S),
-    notAfter,
-    failures: attempts.failures,
-    ...(attempts.lastAttemptAt === undefined ? {} : { lastAttemptAt: attempts.lastAttemptAt }),
-  };
-}
 
 /** The status for `held` at `nowS`. */
 export function holderStatus(

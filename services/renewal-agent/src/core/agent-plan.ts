@@ -1,5 +1,5 @@
+import { renewalView, type AttemptRecord } from '@fedplane/core';
 import { planRenewal, renewalBackoffS, type Claims, type RenewalPolicy } from '@fedplane/core';
-import { renewalView, type AttemptRecord } from './renewal-view.js';
 
 /**
  * The next step of an agent in `issuer` mode: attest, renew, or wait until a time. Built on core

@@ -1,8 +1,10 @@
-import { ISSUER_CLOCK_SKEW_S, type Claims, type HeldCredential } from '@fedplane/core';
+import type { Claims } from './credential.js';
+import { ISSUER_CLOCK_SKEW_S } from './credential-issue.js';
+import type { HeldCredential } from './renewal-plan.js';
 
 /**
- * The view of a held credential that core `planRenewal` takes. The rule is the runtime credential
- * holder's (`packages/runtime/src/held-credential.ts`, `renewalView`): the issuer back-dates
+ * The view of a held credential that `planRenewal` takes, shared by the service credential holder
+ * (runtime) and the renewal-agent: the issuer back-dates
  * `not_before` by {@link ISSUER_CLOCK_SKEW_S} (30 s), so the lifetime that half-life renewal
  * divides starts at `not_before + 30` (capped at `not_after`). Measured from the raw
  * `not_before`, a credential with a TTL of a minute or less would be due the moment it arrives

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { ISSUER_CLOCK_SKEW_S, planRenewal, DEFAULT_RENEWAL_BACKOFF } from '@fedplane/core';
+import { ISSUER_CLOCK_SKEW_S } from './credential-issue.js';
+import { DEFAULT_RENEWAL_BACKOFF, planRenewal } from './renewal-plan.js';
 import { describe, expect, it } from 'vitest';
 import { renewalView } from './renewal-view.js';
 
