@@ -1,23 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import {
-  AppError,
-  AttestRequestSchema,
-  ErrorCode,
-  RenewRequestSchema,
-  constantTimeEqual,
-  createTrustBundle,
-  issueCredential,
-  publicKeyFromSeed,
-  sha256,
-  toVerifierBundle,
-  utf8,
-  verifyChain,
-  verifyEd25519,
-  verifyRenewPop,
-  type CredentialReply,
-  type VerifierBundle,
-} from '@fedplane/core';
-import { FixedSubject, addServiceEndpoints, defineEndpoint } from '@fedplane/messaging';
+import { utf8, verifyChain, verifyEd25519 } from '@fedplane/core';
 import {
   createCredentialHolder,
   createMetrics,
@@ -30,122 +11,21 @@ import {
 import {
   connectNats,
   startNatsServer,
+  startTestIssuer,
   type NatsConnection,
   type NatsServerHandle,
+  type TestIssuer,
 } from '@fedplane/testkit';
-import type { Service } from '@nats-io/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The credential holder against a real nats-server and a small TEST issuer defined here (the
- * issuer service does not exist yet). The test issuer is scaffolding, not a mock of NATS: it
- * serves `fed.issuer.attest` / `fed.issuer.renew` through the messaging endpoints with core's
- * issueCredential, verifyChain and verifyRenewPop, and can be stopped and started again.
+ * The credential holder against a real nats-server and testkit's test issuer (real endpoints on
+ * real NATS, built from core's issueCredential and verifyRenewPop), which the tests stop and
+ * start again to cut the holder off from its issuer.
  */
 
 const TTL_S = 6;
 const SECRET = 'test-bootstrap-secret-0123456789';
-
-type TestIssuer = {
-  readonly bundle: VerifierBundle;
-  readonly counts: { attest: number; renew: number; refused: number };
-  start(): Promise<void>;
-  stop(): Promise<void>;
-};
-
-function testIssuer(nc: NatsConnection): TestIssuer {
-  const seed = new Uint8Array(randomBytes(32));
-  const created = createTrustBundle(
-    {
-      trustDomain: 'fleet.test',
-      refreshHintS: 60,
-      issuerId: 'root',
-      publicKey: publicKeyFromSeed(seed),
-    },
-    Date.now(),
-  );
-  if (!created.ok) throw new Error('test bundle');
-  const bundle = toVerifierBundle(created.value);
-  const secretHash = sha256(utf8(SECRET));
-  const nonces = new Set<string>();
-  const counts = { attest: 0, renew: 0, refused: 0 };
-  const nowS = (): number => Math.floor(Date.now() / 1000);
-  const refuse = (code: ErrorCode, reason: string): never => {
-    counts.refused += 1;
-    throw new AppError(code, 'refused', { details: { reason } });
-  };
-  const issue = (subject: string, key: Uint8Array): CredentialReply => {
-    const issued = issueCredential({
-      issuerSeed: seed,
-      issuerId: 'root',
-      trustDomain: 'fleet.test',
-      subjectAgentId: subject,
-      subjectPubkey: key,
-      nowS: nowS(),
-      ttlS: TTL_S,
-    });
-    if (!issued.ok) return refuse(ErrorCode.BAD_REQUEST, issued.error.tag);
-    return { credential: issued.value.header, not_after: issued.value.claims.not_after };
-  };
-  const attest = defineEndpoint({
-    subject: FixedSubject.issuerAttest,
-    schema: AttestRequestSchema,
-    handler: (req) => {
-      const { attestation } = req;
-      if (
-        attestation.type !== 'service' ||
-        !constantTimeEqual(sha256(utf8(attestation.secret)), secretHash)
-      ) {
-        return refuse(ErrorCode.UNAUTHENTICATED, 'attestation_failed');
-      }
-      counts.attest += 1;
-      return Promise.resolve(issue(req.node_id, Buffer.from(req.public_key, 'base64')));
-    },
-  });
-  const renew = defineEndpoint({
-    subject: FixedSubject.issuerRenew,
-    schema: RenewRequestSchema,
-    handler: (req) => {
-      const now = nowS();
-      const verified = verifyChain({ leaf: req.credential, chain: req.chain, bundle, nowS: now });
-      if (!verified.ok) return refuse(ErrorCode.UNAUTHENTICATED, verified.error.tag);
-      const pop = verifyRenewPop(
-        verified.value.subject_pubkey,
-        {
-          credential: req.credential,
-          newPublicKey: req.new_public_key ?? '',
-          nonce: req.nonce,
-          ts: req.ts,
-        },
-        req.pop,
-      );
-      if (!pop.ok) return refuse(ErrorCode.UNAUTHENTICATED, pop.error.tag);
-      if (Math.abs(req.ts - now) > 60) return refuse(ErrorCode.UNAUTHENTICATED, 'renew_ts_skew');
-      if (nonces.has(req.nonce)) return refuse(ErrorCode.CONFLICT, 'renew_nonce_replayed');
-      nonces.add(req.nonce);
-      counts.renew += 1;
-      return Promise.resolve(issue(verified.value.subject_agent_id, verified.value.subject_pubkey));
-    },
-  });
-  let service: Service | undefined;
-  return {
-    bundle,
-    counts,
-    start: async () => {
-      service = await addServiceEndpoints(nc, {
-        name: 'issuer',
-        version: '0.0.1',
-        description: 'test issuer',
-        log: silentLog,
-        endpoints: [attest, renew],
-      });
-    },
-    stop: async () => {
-      await service?.stop();
-      service = undefined;
-    },
-  };
-}
 
 let server: NatsServerHandle;
 let issuerConnection: NatsConnection;
@@ -160,8 +40,13 @@ beforeAll(async () => {
   server = await startNatsServer();
   issuerConnection = await connectNats(server.url);
   holderConnection = await connectNats(server.url);
-  issuer = testIssuer(issuerConnection);
-  await issuer.start();
+  issuer = await startTestIssuer({
+    nc: issuerConnection,
+    trustDomain: 'fleet.test',
+    serviceSecret: SECRET,
+    ttlS: TTL_S,
+    publishBundle: false,
+  });
   holder = createCredentialHolder({
     service: 'auditor',
     instance: 'it-1',
@@ -169,7 +54,7 @@ beforeAll(async () => {
     issuer: natsIssuerClient(holderConnection, { timeoutMs: 1_000 }),
     clock: systemClock,
     log: silentLog,
-    bundle: () => issuer.bundle,
+    bundle: () => issuer.verifier(),
     maxAttestBackoffS: 1,
     registry,
   });
@@ -209,7 +94,7 @@ describe('credential holder', () => {
     const verified = verifyChain({
       leaf: holder.signer.credential(),
       chain: holder.signer.chain(),
-      bundle: issuer.bundle,
+      bundle: issuer.verifier(),
       nowS: Math.floor(Date.now() / 1000),
     });
     expect(verified.ok).toBe(true);
