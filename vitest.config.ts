@@ -43,6 +43,30 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          // Last: the whole topology as OS processes, alone on the machine.
+          sequence: { groupOrder: 2 },
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'chaos',
+          // Only through `pnpm test:chaos` (`--project chaos`); `pnpm test:all` names the others.
+          sequence: { groupOrder: 3 },
+          include: ['test/chaos/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -7,6 +7,8 @@ import { formatTable, writeResult, type Scenario } from './report.js';
 
 const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   'audit-ingest': () => import('./scenarios/audit-ingest.js'),
+  'approvals-fanout': () => import('./scenarios/approvals-fanout.js'),
+  issue: () => import('./scenarios/issue.js'),
 };
 
 async function main(): Promise<number> {

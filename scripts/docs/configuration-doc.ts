@@ -1,8 +1,10 @@
 import { BaseEnvSchema, describeEnv, type EnvRow } from '@fedplane/runtime';
 import type { z } from 'zod';
+import { LauncherEnvSchema } from '../../packages/cli/src/plane/launcher-env.js';
 import { AuditorEnvSchema } from '../../services/auditor/src/config.js';
 import { IssuerEnvSchema } from '../../services/issuer/src/config.js';
 import { RenewalAgentEnvSchema } from '../../services/renewal-agent/src/config.js';
+import { SyncGatewayEnvSchema } from '../../services/sync-gateway/src/config.js';
 import { generatedBanner, markdownTable } from './markdown-table.js';
 
 /** A service's environment schema, as its config.ts exports it. */
@@ -14,6 +16,8 @@ export const CONFIG_SOURCES: readonly ConfigSource[] = [
   { service: 'auditor', schema: AuditorEnvSchema },
   { service: 'issuer', schema: IssuerEnvSchema },
   { service: 'renewal-agent', schema: RenewalAgentEnvSchema },
+  { service: 'sync-gateway', schema: SyncGatewayEnvSchema },
+  { service: 'fedplane start (launcher)', schema: LauncherEnvSchema },
 ];
 
 function rows(env: readonly EnvRow[]): string[][] {

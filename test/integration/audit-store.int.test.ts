@@ -274,6 +274,31 @@ describe('append and verify', () => {
     expect(report.ok && report.report.first_break).toBeNull();
   });
 
+  it('appends from a known head optimistically; a stale head or a stored id falls back to the careful path', async () => {
+    const head = await f.store.head();
+    // Right head: chained from it, same result as the careful path.
+    const known = await appendEvents(f.pool, makeEvents('o', 3), { head });
+    expect(known.appended.map((r) => r.seq)).toEqual([head.size + 1, head.size + 2, head.size + 3]);
+    expect(await f.store.head()).toEqual(known.head);
+    // Stale head (the chain moved since): refused by the unique seq, appended at the real head.
+    const stale = await appendEvents(f.pool, makeEvents('p', 2), { head });
+    expect(stale.appended.map((r) => r.seq)).toEqual([known.head.size + 1, known.head.size + 2]);
+    expect(stale.skipped).toEqual([]);
+    // A stored id in the batch (a redelivery) with the right head: skipped, not duplicated.
+    const mixed = await appendEvents(
+      f.pool,
+      [makeEvent('p-1', 'unsigned'), makeEvent('q-0', 'unsigned')],
+      {
+        head: stale.head,
+      },
+    );
+    expect(mixed.appended.map((r) => [r.seq, r.event_id])).toEqual([[stale.head.size + 1, 'q-0']]);
+    expect(mixed.skipped).toEqual(['p-1']);
+    const report = await f.store.verify({ issuerKeys: ISSUER_KEYS });
+    expect(report.ok && report.report.first_break).toBeNull();
+    expect(report.ok && report.report.rows_checked).toBe(mixed.head.size);
+  });
+
   it('refuses an event it cannot store before writing anything', async () => {
     const before = await f.store.head();
     const bad = { ...makeEvent('d-1', 'unsigned'), actor: 'nul\0actor' };

@@ -166,6 +166,62 @@ describe('issuer instances share one state', () => {
   });
 });
 
+describe('issuer: the renewal fast path under races', () => {
+  it('one renew request replayed 8 times across both instances is accepted once', async () => {
+    const node = newNode('node-race-replay');
+    const token = await enroll(nc(), node.id);
+    const attested = await handleAttest(a.handle.deps, attestBody(node, token) as AttestRequest);
+    // a signed it (cached there); b has never seen it.
+    const req = renewBody(attested, node.seed) as Parameters<typeof handleRenew>[1];
+    const settled = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => handleRenew((i % 2 === 0 ? a : b).handle.deps, req)),
+    );
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    for (const s of settled.filter((x) => x.status === 'rejected')) {
+      expect((s).reason).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        details: { reason: 'renew_nonce_replay' },
+      });
+    }
+  });
+
+  it('one credential renewed concurrently with fresh nonces: one issuance, every caller gets its bytes', async () => {
+    const node = newNode('node-race-fresh');
+    const token = await enroll(nc(), node.id);
+    const attested = await handleAttest(a.handle.deps, attestBody(node, token) as AttestRequest);
+    const before = await pool.query<{ generation: string }>(
+      'SELECT generation FROM registrations WHERE node_id = $1',
+      [node.id],
+    );
+    const replies = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        handleRenew(
+          (i % 2 === 0 ? a : b).handle.deps,
+          renewBody(attested, node.seed) as Parameters<typeof handleRenew>[1],
+        ),
+      ),
+    );
+    expect(new Set(replies.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(replies[0]!.credential).not.toBe(attested.credential);
+    const after = await pool.query<{ generation: string; status: string }>(
+      'SELECT generation, status FROM registrations WHERE node_id = $1',
+      [node.id],
+    );
+    expect(Number(after.rows[0]!.generation)).toBe(Number(before.rows[0]!.generation) + 1);
+    expect(after.rows[0]!.status).toBe('enrolled');
+    // The new credential renews on either instance (fast path on a, read-then-CAS on b).
+    const next = await handleRenew(
+      b.handle.deps,
+      renewBody(replies[0]!, node.seed) as Parameters<typeof handleRenew>[1],
+    );
+    const again = await handleRenew(
+      a.handle.deps,
+      renewBody(next, node.seed) as Parameters<typeof handleRenew>[1],
+    );
+    expect(again.credential).not.toBe(next.credential);
+  });
+});
+
 describe('issuer: the KV mirror', () => {
   it('a wiped bundle key is published again from the database', async () => {
     const kv = await client.kvm.open('fed-trust');

@@ -5,6 +5,7 @@ import {
   BundleReplySchema,
   CredentialReplySchema,
   EVENT_TYPES,
+  NodeStatusSchema,
   RevokeReplySchema,
   decodeCredential,
   issueCredential,
@@ -16,7 +17,14 @@ import {
   type CredentialReply,
   type TrustBundle,
 } from '@fedplane/core';
-import { FixedSubject, request } from '@fedplane/messaging';
+import {
+  FixedSubject,
+  StreamName,
+  request,
+  serviceStatusSubject,
+  verifySignedMessage,
+} from '@fedplane/messaging';
+import type { StoredMsg } from '@nats-io/jetstream';
 import { createLogger } from '@fedplane/runtime';
 import {
   createTestDatabase,
@@ -48,6 +56,7 @@ import {
   type OffsetClock,
   type TestIssuer,
 } from './issuer-fixtures.js';
+import { handleRenew } from '../../services/issuer/src/shell/handle-renew.js';
 import { insertOutbox } from '../../services/issuer/src/adapters/pg-outbox.js';
 
 /**
@@ -214,7 +223,8 @@ describe('issuer: the happy path through NATS', () => {
     const mine = (await events(bundle)).filter((e) => e.subject === node.id);
     const types = mine.map((e) => e.type);
     expect(types.filter((t) => t === 'credential.issued')).toHaveLength(3);
-    expect(types.filter((t) => t === 'credential.renewed')).toHaveLength(2);
+    // credential.renewed is the agent's event (one source): the issuer audits issuances only.
+    expect(types.filter((t) => t === 'credential.renewed')).toHaveLength(0);
     expect(types).toContain('node.enrolled');
     expect(types).toContain('node.revoked');
     expect(types).toContain('credential.denied');
@@ -226,7 +236,41 @@ describe('issuer: the happy path through NATS', () => {
     }
     const issued = mine.filter((e) => e.type === 'credential.issued').map((e) => e.data['via']);
     expect(issued).toEqual(['attest', 'renew', 'renew']);
-    expect(mine.find((e) => e.type === 'credential.renewed')?.data['key_rotated']).toBe(true);
+    // The rotated renewal's credential carries the new key.
+    const keys = mine
+      .filter((e) => e.type === 'credential.issued')
+      .map((e) => e.data['subject_pubkey']);
+    expect(new Set(keys).size).toBe(2);
+  });
+
+  it('publishes its signed instance status on fed.status.svc.issuer.<instance>, under an audited identity of its own', async () => {
+    const bundle = await publishedBundle();
+    const subject = serviceStatusSubject('issuer', issuer.handle.actor.split('/')[2]!);
+    let stored: StoredMsg | undefined;
+    for (let i = 0; i < 100 && stored === undefined; i += 1) {
+      stored =
+        (await issuer.bus.jsm.streams
+          .getMessage(StreamName.status, { last_by_subj: subject })
+          .catch(() => null)) ?? undefined;
+      if (stored === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (stored === undefined) throw new Error('no status published');
+    const attested = verifySignedMessage({
+      headers: stored.header,
+      body: stored.data,
+      bundle: toVerifierBundle(bundle),
+      nowS: Math.floor(Date.now() / 1000),
+      actor: issuer.handle.actor,
+    });
+    expect(attested.attest_level).toBe('credential_signed');
+    const body = NodeStatusSchema.parse(JSON.parse(new TextDecoder().decode(stored.data)));
+    expect(body).toMatchObject({ node_id: issuer.handle.actor, can_sign: true });
+    // Its credential is an audited issuance like any other.
+    const issued = await waitForEvent(
+      bundle,
+      (e) => e.type === 'credential.issued' && e.subject === issuer.handle.actor,
+    );
+    expect(issued.data['credential_id']).toBe(body.credential_id);
   });
 
   it('keeps keys on disk with tight modes and never logs or sends them', async () => {
@@ -633,6 +677,41 @@ describe('issuer: bad input gets the right typed error and changes no state', ()
       reason: 'node_revoked',
     });
     expect(await snapshot(pool)).toBe(snap);
+  });
+
+  it('a flood of garbage renewals is refused every time but does not flood the audit log', async () => {
+    const bundle = await publishedBundle();
+    const reason = 'renew_ts_out_of_window';
+    const count = async () =>
+      (await events(bundle)).filter(
+        (e) => e.type === 'credential.denied' && e.data['reason'] === reason,
+      );
+    const before = (await count()).length;
+    const node = newNode('node-flood');
+    await attest(nc(), node, await enroll(nc(), node.id));
+    const started = Date.now();
+    const flood = 300;
+    for (let i = 0; i < flood; i += 1) {
+      const req = renewBody(node.held!, node.seed, { ts: Math.floor(Date.now() / 1000) - 3600 });
+      await expect(
+        handleRenew(issuer.handle.deps, req as Parameters<typeof handleRenew>[1]),
+      ).rejects.toMatchObject({ code: 'UNAUTHENTICATED', details: { reason } });
+    }
+    const elapsedS = (Date.now() - started) / 1000;
+    // A refusal after the bucket refilled is recorded and says how many were not.
+    await new Promise((r) => setTimeout(r, 400));
+    const last = renewBody(node.held!, node.seed, { ts: Math.floor(Date.now() / 1000) - 3600 });
+    await expect(
+      handleRenew(issuer.handle.deps, last as Parameters<typeof handleRenew>[1]),
+    ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await issuer.handle.deps.events.flush();
+    const recorded = (await count()).slice(before);
+    expect(recorded.length).toBeGreaterThanOrEqual(10); // earlier tests used a few tokens
+    expect(recorded.length).toBeLessThanOrEqual(20 + Math.ceil((elapsedS + 1) * 5) + 1);
+    expect(recorded.length).toBeLessThan(flood / 2);
+    expect(String(recorded.at(-1)?.data['detail'])).toMatch(/^\d+ earlier refusals/);
+    // The node itself is unaffected: a proper renewal still works.
+    expect((await renew(nc(), node)).ok).toBe(true);
   });
 
   it('enroll and revoke refusals', async () => {

@@ -56,18 +56,13 @@ function insertColumns(rows: readonly PlannedAuditRow[]): unknown[] {
   ];
 }
 
-async function appendLocked(
-  client: PoolClient,
-  events: readonly NewAuditEvent[],
-): Promise<AppendResult> {
-  await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
-  const head = await getHead(client);
-  const present = await eventIdsPresent(
-    client,
-    events.map((event) => event.event_id),
-  );
-  const plan = planAppend(events, present, head);
-  if (plan.rows.length > 0) await client.query(INSERT_SQL, insertColumns(plan.rows));
+/** BEGIN and the append lock in one round trip (a constant key: no parameters needed). */
+const BEGIN_LOCKED_SQL = `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY}::bigint)`;
+
+/** SQLSTATE of a unique violation: the chain moved past `head`, or an id is already stored. */
+const UNIQUE_VIOLATION = '23505';
+
+function resultOf(plan: ReturnType<typeof planAppend>): AppendResult {
   return {
     appended: plan.rows.map(({ seq, event_id, entry_hash }) => ({ seq, event_id, entry_hash })),
     skipped: plan.skipped,
@@ -75,34 +70,36 @@ async function appendLocked(
   };
 }
 
-/**
- * Appends a batch to the chain in ONE transaction, in the given (stream) order.
- * Inside the transaction it first takes `pg_advisory_xact_lock(APPEND_LOCK_KEY)`, so concurrent
- * appenders serialise and never fork the chain; then reads the head, skips events whose id is
- * already stored or repeated in the batch (idempotent redelivery), computes `body_hash`,
- * `prev_hash` and `entry_hash` with core, and inserts the rest with one multi-row INSERT.
- * All or nothing: on any error the transaction rolls back and the error is rethrown (Postgres
- * down, constraint violated by a writer that bypassed the lock). Throws `RangeError` before
- * touching the database when an event cannot be stored (`newAuditEventProblem`).
- */
-export async function appendEvents(
-  pool: Connectable,
+async function appendLocked(
+  client: PoolClient,
   events: readonly NewAuditEvent[],
 ): Promise<AppendResult> {
-  for (const event of events) {
-    const issue = newAuditEventProblem(event);
-    if (issue !== null) {
-      throw new RangeError(
-        `audit event ${String(event.event_id)} cannot be stored: ${issue.field} ${issue.problem}`,
-      );
-    }
-  }
-  if (events.length === 0) return { appended: [], skipped: [], head: await getHead(pool) };
+  const head = await getHead(client);
+  const present = await eventIdsPresent(
+    client,
+    events.map((event) => event.event_id),
+  );
+  const plan = planAppend(events, present, head);
+  if (plan.rows.length > 0) await client.query(INSERT_SQL, insertColumns(plan.rows));
+  return resultOf(plan);
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (
+    typeof err === 'object' && err !== null && (err as { code?: unknown }).code === UNIQUE_VIOLATION
+  );
+}
+
+/** Runs `work` in one transaction holding the append lock; all or nothing. */
+async function inLockedTransaction(
+  pool: Connectable,
+  work: (client: PoolClient) => Promise<AppendResult>,
+): Promise<AppendResult> {
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query('BEGIN');
-    const result = await appendLocked(client, events);
+    await client.query(BEGIN_LOCKED_SQL);
+    const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
@@ -116,3 +113,58 @@ export async function appendEvents(
     client.release(broken);
   }
 }
+
+/**
+ * Appends a batch to the chain in ONE transaction, in the given (stream) order (see
+ * {@link AppendOptions} for the optimistic path when the caller knows the head).
+ * Inside the transaction it first takes `pg_advisory_xact_lock(APPEND_LOCK_KEY)`, so concurrent
+ * appenders serialise and never fork the chain; then reads the head, skips events whose id is
+ * already stored or repeated in the batch (idempotent redelivery), computes `body_hash`,
+ * `prev_hash` and `entry_hash` with core, and inserts the rest with one multi-row INSERT.
+ * All or nothing: on any error the transaction rolls back and the error is rethrown (Postgres
+ * down, constraint violated by a writer that bypassed the lock). Throws `RangeError` before
+ * touching the database when an event cannot be stored (`newAuditEventProblem`).
+ */
+export async function appendEvents(
+  pool: Connectable,
+  events: readonly NewAuditEvent[],
+  options: AppendOptions = {},
+): Promise<AppendResult> {
+  for (const event of events) {
+    const issue = newAuditEventProblem(event);
+    if (issue !== null) {
+      throw new RangeError(
+        `audit event ${String(event.event_id)} cannot be stored: ${issue.field} ${issue.problem}`,
+      );
+    }
+  }
+  if (events.length === 0) return { appended: [], skipped: [], head: await getHead(pool) };
+  const expected = options.head;
+  if (expected !== undefined) {
+    // Optimistic: chain from the caller's head and insert; the chain's unique seq / entry_hash /
+    // event_id constraints refuse the insert if the chain moved or an id is already stored.
+    const plan = planAppend(events, new Set(), expected);
+    try {
+      return await inLockedTransaction(pool, async (client) => {
+        if (plan.rows.length > 0) await client.query(INSERT_SQL, insertColumns(plan.rows));
+        return resultOf(plan);
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      // Rolled back: append again the careful way (head and stored ids read under the lock).
+    }
+  }
+  return inLockedTransaction(pool, (client) => appendLocked(client, events));
+}
+
+/** Options of {@link appendEvents}. */
+export type AppendOptions = {
+  /**
+   * The head the caller believes the chain has (the `head` of its previous append). When given,
+   * the batch is first chained from it and inserted without reading the head or the stored ids
+   * (3 round trips instead of 5); if the chain moved or an id is already stored, the unique
+   * constraints refuse it, the transaction rolls back, and the careful path runs. Same result
+   * either way.
+   */
+  readonly head?: AuditHead | undefined;
+};

@@ -7,6 +7,7 @@ export { createPgAuditStore, type AuditStore } from './audit-store.js';
 export {
   APPEND_LOCK_KEY,
   appendEvents,
+  type AppendOptions,
   type AppendResult,
   type AppendedEvent,
 } from './append-events.js';

@@ -6,9 +6,14 @@ import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './usage-error.js';
 
-const EXIT_CODES_HELP = `Exit codes: 0 success or valid, 1 negative answer (verification failed,
-invalid input file, broken chain), 2 usage error or unreadable input.
-Every command accepts --json (machine-readable output on stdout) and --help.`;
+const EXIT_CODES_HELP = `Exit codes:
+  0  success: the operation succeeded, or the checked thing is valid
+  1  negative answer: verification failed, invalid input file, broken chain, a refusal by a
+     service, or the bus/database cannot be reached
+  2  usage error (unknown command or flag, missing argument) or unreadable input file
+Every command accepts --help, and --json (machine-readable output on stdout; progress of long
+operations goes to stderr). Commands that use the bus read NATS_URL; when it is unset they use
+the plane \`fedplane start\` runs (FEDPLANE_HOME/plane.json, default ./.fedplane/plane.json).`;
 
 function findCommand(
   argv: readonly string[],

@@ -26,7 +26,9 @@ export type BusOptions = {
   readonly reconnectTimeWaitMs?: number;
   /** Keep retrying the first connection instead of failing (default false). */
   readonly waitOnFirstConnect?: boolean;
-  /** Further client options (user, pass, token, tls, …); these cannot override the above. */
+  /** User credentials (runtime `readNatsAuth`: `NATS_USER` + `NATS_PASSWORD[_FILE]`); unset = none. */
+  readonly auth?: { readonly user: string; readonly password: string } | undefined;
+  /** Further client options (tls, …); these cannot override the above. */
   readonly connection?: Omit<
     NodeConnectionOptions,
     'servers' | 'name' | 'maxReconnectAttempts' | 'reconnectTimeWait' | 'waitOnFirstConnect'
@@ -99,6 +101,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
   const nc = await connect({
     ...options.connection,
+    ...(options.auth === undefined ? {} : { user: options.auth.user, pass: options.auth.password }),
     servers,
     name: options.name,
     maxReconnectAttempts: -1,

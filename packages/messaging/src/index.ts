@@ -109,4 +109,54 @@ export type { RequestOptions } from './request.js';
 export { getEntry, createIfAbsent, updateIfRevision, deleteIfRevision } from './kv-cas.js';
 export type { CasResult } from './kv-cas.js';
 export { schemaIssues } from './schema.js';
+export {
+  POSTURE_SIGNER_PREFIX,
+  verifyPostureValue,
+  watchPosture,
+  writePosture,
+} from './posture.js';
+export type {
+  PostureView,
+  PostureWatchOptions,
+  PostureWatch,
+  PostureRefusal,
+  PostureVerification,
+  WritePostureInput,
+} from './posture.js';
 export type { ParseSchema } from './schema.js';
+export {
+  JS_API_PREFIX,
+  JS_ACCOUNT_INFO,
+  kvKeyPrefix,
+  streamEnsureSubjects,
+  streamReadSubjects,
+  durableConsumerSubjects,
+  durableDenySubjects,
+  kvEnsureSubjects,
+  kvReadSubjects,
+  kvWriteSubjects,
+} from './permissions-js.js';
+export {
+  NatsRole,
+  NODE_ROLES,
+  serviceControlSubjects,
+  eventPublishSubjects,
+  rolePermissions,
+} from './permissions.js';
+export type { SubjectPermission, RolePermissions } from './permissions.js';
+export {
+  NATS_ACCOUNT,
+  DEFAULT_PASSWORDS_INCLUDE,
+  passwordVariable,
+  natsUsers,
+  renderNatsConf,
+  renderPasswordsInclude,
+  userManifest,
+} from './permissions-conf.js';
+export type {
+  AgentGroup,
+  NatsDeployment,
+  NatsUser,
+  NatsConfOptions,
+  NatsUserManifestEntry,
+} from './permissions-conf.js';

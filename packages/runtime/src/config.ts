@@ -59,6 +59,18 @@ export const BaseEnvSchema = z.object({
     default: 'nats://127.0.0.1:4222',
     schemes: ['nats', 'tls', 'ws', 'wss'],
   }),
+  NATS_USER: envString({
+    description: 'NATS user name (deploy/nats.conf); unset = connect without credentials',
+    maxLength: 256,
+  }).optional(),
+  NATS_PASSWORD: envString({
+    description: 'Password of NATS_USER (or use NATS_PASSWORD_FILE)',
+    secret: true,
+    maxLength: 256,
+  }).optional(),
+  NATS_PASSWORD_FILE: envString({
+    description: 'File holding the password of NATS_USER (written by fedplane bootstrap)',
+  }).optional(),
   DATABASE_URL: envUrl({
     description: 'Postgres connection URL (services with a database)',
     schemes: ['postgres', 'postgresql'],
@@ -257,4 +269,48 @@ export async function readServiceSecret(
     };
   }
   return { ok: true, value: text };
+}
+
+/** NATS user credentials, for messaging `connectBus({ auth })`. */
+export type NatsAuth = { readonly user: string; readonly password: string };
+
+/**
+ * The NATS credentials: undefined when `NATS_USER` is unset (no authentication), else the user
+ * with `NATS_PASSWORD` or the trimmed content of `NATS_PASSWORD_FILE`. A password without a
+ * user, a user without a password, both password sources, or an unreadable or empty file is a
+ * {@link ConfigError}.
+ */
+export async function readNatsAuth(
+  env: Pick<BaseEnv, 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_PASSWORD_FILE'>,
+  read: (path: string) => Promise<string> = (path) => readFile(path, 'utf8'),
+): Promise<ConfigResult<NatsAuth | undefined>> {
+  const fail = (line: string, cause?: unknown): ConfigResult<NatsAuth | undefined> => ({
+    ok: false,
+    error: new ConfigError([line], cause === undefined ? undefined : { cause }),
+  });
+  const { NATS_USER: user, NATS_PASSWORD: password, NATS_PASSWORD_FILE: path } = env;
+  if (user === undefined) {
+    if (password !== undefined || path !== undefined) {
+      return fail('NATS_USER: required when NATS_PASSWORD or NATS_PASSWORD_FILE is set');
+    }
+    return { ok: true, value: undefined };
+  }
+  if (password !== undefined && path !== undefined) {
+    return fail('NATS_PASSWORD_FILE: set NATS_PASSWORD or NATS_PASSWORD_FILE, not both');
+  }
+  if (password !== undefined) return { ok: true, value: { user, password } };
+  if (path === undefined)
+    return fail('NATS_PASSWORD: required with NATS_USER (or NATS_PASSWORD_FILE)');
+  let text: string;
+  try {
+    text = (await read(path)).trim();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return fail(
+      `NATS_PASSWORD_FILE: cannot read ${path} (${typeof code === 'string' ? code : 'unreadable'})`,
+      err,
+    );
+  }
+  if (text === '') return fail(`NATS_PASSWORD_FILE: ${path} is empty`);
+  return { ok: true, value: { user, password: text } };
 }

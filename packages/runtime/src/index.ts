@@ -27,8 +27,9 @@ export {
   describeEnv,
   redactConfig,
   readServiceSecret,
+  readNatsAuth,
 } from './config.js';
-export type { LogLevel, BaseEnv, ConfigResult, Env, TextSink, EnvRow } from './config.js';
+export type { LogLevel, BaseEnv, ConfigResult, Env, TextSink, EnvRow, NatsAuth } from './config.js';
 export { LogField } from './log-fields.js';
 export { SECRET_KEYS, REDACT_PATHS, REDACTED, createLogger, silentLog } from './logger.js';
 export type { Log, LoggerOptions } from './logger.js';
@@ -82,3 +83,5 @@ export type { HolderStatus } from './held-credential.js';
 export type { IssuerFailure, IssuerResult, IssuerClient } from './issuer-client.js';
 export { natsIssuerClient } from './nats-issuer-client.js';
 export type { NatsIssuerClientOptions } from './nats-issuer-client.js';
+export { SERVICE_STATUS_INTERVAL_MS, createServiceStatus } from './service-status.js';
+export type { ServiceStatus, ServiceStatusOptions } from './service-status.js';

@@ -58,6 +58,12 @@ export interface NatsServerOptions {
   readonly port?: number;
   /** Cluster membership; implies a spawned server. */
   readonly cluster?: NatsClusterMembership;
+  /**
+   * A nats-server configuration file (`-c`), e.g. the generated `deploy/nats.conf` with users
+   * and permissions; implies a spawned server. Address, port, JetStream store and server name
+   * still come from the command line, which overrides the file.
+   */
+  readonly configFile?: string;
   /** How long to wait for the server to answer (default 10 000 ms). */
   readonly readyTimeoutMs?: number;
   /** How long SIGTERM may take before SIGKILL (default 5 000 ms). */
@@ -173,7 +179,10 @@ async function spawnServer(binary: string, options: NatsServerOptions): Promise<
     const port = options.port ?? (await findFreePort());
     const plan: SpawnPlan = {
       binary,
-      args: buildArgs(port, name, storeDir, options.cluster),
+      args: [
+        ...(options.configFile === undefined ? [] : ['-c', options.configFile]),
+        ...buildArgs(port, name, storeDir, options.cluster),
+      ],
       port,
       name,
       storeDir,
@@ -243,7 +252,10 @@ async function externalServer(natsUrl: string, timeoutMs: number): Promise<NatsS
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
   const env = options.env ?? process.env;
   const natsUrl = env['NATS_URL'];
-  const useUrl = (options.useNatsUrl ?? true) && options.cluster === undefined;
+  const useUrl =
+    (options.useNatsUrl ?? true) &&
+    options.cluster === undefined &&
+    options.configFile === undefined;
   if (useUrl && natsUrl !== undefined && natsUrl !== '') {
     return externalServer(natsUrl, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   }

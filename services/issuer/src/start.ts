@@ -9,7 +9,7 @@ import {
   type IssuerSigner,
   type Log,
 } from '@fedplane/messaging';
-import { runTasks, sleep, systemClock, type Clock } from '@fedplane/runtime';
+import { createServiceStatus, runTasks, sleep, systemClock, type Clock } from '@fedplane/runtime';
 import type { IssuerConfig } from './config.js';
 import { createKeyStore } from './adapters/key-files.js';
 import { registerIssuerEndpoints } from './adapters/nats-endpoints.js';
@@ -19,14 +19,18 @@ import type { Connectable } from './adapters/pg-transaction.js';
 import { loadServiceSecrets } from './adapters/service-secrets-file.js';
 import { createEventSink } from './shell/event-sink.js';
 import type { IssuerDeps } from './shell/issuer-deps.js';
+import { createIssuerIdentity } from './shell/issuer-identity.js';
+import { createLineageCache } from './shell/lineage-cache.js';
+import { createRefusalGate } from './shell/refusal-gate.js';
 import { startTrustKeeper, type TrustKeeper } from './shell/trust-keeper.js';
 
 /**
  * Starts one issuer instance on an open bus and pool (the composition below is what `main.ts`
  * runs; tests call it in-process, several times over one database and key directory): migrate,
  * declare the streams and buckets, load the service secrets and keys, bootstrap and watch the
- * trust bundle, serve the endpoints, and run the outbox sweeper and the maintenance loop
- * (rotation activation, KV mirror, nonce expiry). `stop()` stops intake and the loops; the
+ * trust bundle, serve the endpoints, and run the outbox sweeper, the maintenance loop
+ * (rotation activation, KV mirror, nonce expiry, the instance's own credential) and the signed
+ * instance status on `fed.status.svc.issuer.<instance>` (runtime `createServiceStatus`). `stop()` stops intake and the loops; the
  * caller closes the bus and the pool.
  */
 
@@ -41,6 +45,8 @@ export type StartIssuerOptions = {
   readonly version?: string;
   /** Outbox sweep period (default 2 000 ms). */
   readonly sweepMs?: number;
+  /** Period of the signed instance status (default 15 s). */
+  readonly statusIntervalMs?: number;
 };
 
 /** A running issuer instance. */
@@ -120,6 +126,8 @@ export async function startIssuer(options: StartIssuerOptions): Promise<IssuerHa
     trust,
     events,
     serviceSecrets,
+    lineage: createLineageCache(),
+    refusals: createRefusalGate(clock),
     policy: {
       trustDomain: config.trustDomain,
       leafTtlS: config.leafTtlS,
@@ -127,9 +135,20 @@ export async function startIssuer(options: StartIssuerOptions): Promise<IssuerHa
       intermediateTtlS: config.intermediateTtlS,
     },
   };
+  const version = options.version ?? '0.1.0';
   const service = await registerIssuerEndpoints(bus.nc, deps, {
-    version: options.version ?? '0.1.0',
+    version,
     instance: config.instanceId,
+  });
+  const identity = createIssuerIdentity(deps, { actor, version });
+  const status = createServiceStatus({
+    js: bus.js,
+    service: 'issuer',
+    instance: config.instanceId,
+    body: () => identity.status(),
+    signer: () => identity.signer(),
+    log,
+    ...(options.statusIntervalMs === undefined ? {} : { intervalMs: options.statusIntervalMs }),
   });
 
   const controller = new AbortController();
@@ -139,6 +158,7 @@ export async function startIssuer(options: StartIssuerOptions): Promise<IssuerHa
     while (!signal.aborted) {
       try {
         await trust.maintain();
+        if (await identity.refresh()) status.changed();
         if (clock.nowMs() - lastNonceSweep >= NONCE_SWEEP_MS) {
           lastNonceSweep = clock.nowMs();
           let removed = 0;
@@ -154,9 +174,12 @@ export async function startIssuer(options: StartIssuerOptions): Promise<IssuerHa
       await sleep(period, signal);
     }
   };
-  const loops = runTasks(controller.signal, (s) => events.runSweeper(s), maintain).catch(
-    (err: unknown) => log.error({ err }, 'issuer loop failed'),
-  );
+  const loops = runTasks(
+    controller.signal,
+    (s) => events.runSweeper(s),
+    maintain,
+    (s) => status.run(s),
+  ).catch((err: unknown) => log.error({ err }, 'issuer loop failed'));
   log.info(
     { issuer_id: config.issuerId, trust_domain: config.trustDomain, actor },
     'issuer started',

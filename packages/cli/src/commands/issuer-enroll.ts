@@ -3,7 +3,9 @@ import { FixedSubject } from '@fedplane/messaging';
 import { optionalString, requirePositionals, requireString, type ParsedArgs } from '../args.js';
 import type { Command, CommandResult } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
 import { UsageError } from '../usage-error.js';
+import { enrollFromFile } from './enroll-bulk.js';
 import {
   callIssuer,
   failedCall,
@@ -32,10 +34,23 @@ function ttlArg(args: ParsedArgs): number | undefined {
   return parsed.seconds;
 }
 
-async function enroll(deps: IssuerCommandDeps, args: ParsedArgs): Promise<CommandResult> {
-  const nodeId = nodeIdArg(args);
+async function enroll(
+  deps: IssuerCommandDeps,
+  args: ParsedArgs,
+  io: CliIo,
+): Promise<CommandResult> {
+  const file = optionalString(args, 'file');
   const region = optionalString(args, 'region');
   const ttl = ttlArg(args);
+  if (file !== undefined) {
+    if (args.positionals.length > 0) throw new UsageError('give <node-id> or --file, not both');
+    return enrollFromFile(deps, io, {
+      file,
+      ...(region === undefined ? {} : { region }),
+      ...(ttl === undefined ? {} : { ttl }),
+    });
+  }
+  const nodeId = nodeIdArg(args);
   const out = await callIssuer(
     deps,
     FixedSubject.issuerEnroll,
@@ -88,16 +103,20 @@ async function revoke(deps: IssuerCommandDeps, args: ParsedArgs): Promise<Comman
 export function createEnrollCommand(deps: IssuerCommandDeps): Command {
   return {
     path: ['enroll'],
-    synopsis: '<node-id> [--region R] [--ttl S]',
+    synopsis: '(<node-id> | --file FILE) [--region R] [--ttl S]',
     summary: 'Register (or re-enable) a node and print its one-time join token.',
     details: `Asks the issuer (fed.issuer.enroll over NATS_URL) to register the node and mint a
 single-use join token (valid 1 h by default). The token is printed once and stored by the issuer
 only as a hash: hand it to the node (FED_JOIN_TOKEN). --region puts the node in a region (its
 leaves are signed by the region intermediate when one exists and the id is under region/<R>/);
 --ttl sets its credential lifetime in seconds or as a duration (1h, 30m). Enrolling again
-replaces unused tokens; enrolling a revoked node re-enables it.`,
-    options: { region: { type: 'string' }, ttl: { type: 'string' } },
-    run: (args) => enroll(deps, args),
+replaces unused tokens; enrolling a revoked node re-enables it.
+--file FILE enrolls every node id the file lists (one per line; blank lines and # comments
+skipped) over one connection, with progress on stderr; --region/--ttl apply to each. Exit 1 when
+any enrollment failed (every node is still tried).
+--json: {"ok","node_id","join_token","expires_at"}; with --file {"ok","enrolled":[...],"failed":[...]}.`,
+    options: { region: { type: 'string' }, ttl: { type: 'string' }, file: { type: 'string' } },
+    run: (args, io) => enroll(deps, args, io),
   };
 }
 

@@ -327,7 +327,7 @@ describe('planAttestation + settleAttestation', () => {
     );
   });
 
-  it('memoizes the credential check per credential and second, and resets on a new bundle', () => {
+  it('memoizes the credential check per credential (across seconds inside its window), and resets on a new bundle', () => {
     const memo = createAttestationMemo();
     for (let i = 0; i < 5; i += 1) {
       const body = eventBody('region/nyc/node-1', `,"cause":"c${i}"`);
@@ -352,7 +352,9 @@ describe('planAttestation + settleAttestation', () => {
       },
       memo,
     );
-    expect(memo.chains.size).toBe(2);
+    // Still inside the credential's window: served from the verified-leaf table.
+    expect(memo.chains.size).toBe(1);
+    expect(memo.leaves.size).toBe(1);
     const other = toVerifierBundle(trust);
     attested(
       {
@@ -364,7 +366,35 @@ describe('planAttestation + settleAttestation', () => {
       memo,
     );
     expect(memo.chains.size).toBe(1);
+    expect(memo.leaves.size).toBe(1);
     expect(memo.bundle).toBe(other);
+  });
+
+  it('a verified leaf outside its window is checked again (and refused)', () => {
+    const memo = createAttestationMemo();
+    const at = (nowS: number) =>
+      attested(
+        { headers: { signature: sig(NODE, n1), credential: node.header }, body: n1, bundle, nowS },
+        memo,
+      ).result;
+    expect(at(NOW)).toEqual(
+      attestEvent({
+        headers: { signature: sig(NODE, n1), credential: node.header },
+        body: n1,
+        bundle,
+        nowS: NOW,
+      }),
+    );
+    const late = NOW + 100_000;
+    expect(at(late)).toEqual(
+      attestEvent({
+        headers: { signature: sig(NODE, n1), credential: node.header },
+        body: n1,
+        bundle,
+        nowS: late,
+      }),
+    );
+    expect(at(late).attestation.attest_level).not.toBe('credential_signed');
   });
 
   it('keeps each memo table within its limit', () => {

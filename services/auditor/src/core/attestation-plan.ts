@@ -6,6 +6,7 @@ import {
   parseEvent,
   toHex,
   verifyChain,
+  type Claims,
   type EventAttestation,
   type SignedHeaders,
   type VerifierBundle,
@@ -43,13 +44,18 @@ type ChainOutcome = ReturnType<typeof verifyChain>;
 export type AttestationMemo = {
   bundle: VerifierBundle | undefined;
   readonly chains: Map<string, ChainOutcome>;
+  /**
+   * Chainless credentials that verified against `bundle` (leaf header → claims): valid at any
+   * time inside their own window, so one verification serves every later second of it.
+   */
+  readonly leaves: Map<string, Claims>;
   readonly points: Map<string, boolean>;
   readonly limit: number;
 };
 
-/** A fresh memo holding at most `limit` entries per table (default 4096). */
-export function createAttestationMemo(limit = 4096): AttestationMemo {
-  return { bundle: undefined, chains: new Map(), points: new Map(), limit };
+/** A fresh memo holding at most `limit` entries per table (default 20 000). */
+export function createAttestationMemo(limit = 20_000): AttestationMemo {
+  return { bundle: undefined, chains: new Map(), leaves: new Map(), points: new Map(), limit };
 }
 
 /** What the shell does next for one event. */
@@ -73,15 +79,19 @@ function remember<V>(memo: AttestationMemo, table: Map<string, V>, key: string, 
 
 function chainOf(memo: AttestationMemo, input: AttestationInput, leaf: string): ChainOutcome {
   const chain = input.headers.chain;
+  if (chain === undefined) {
+    // A chainless leaf's outcome depends on the time only through its own window.
+    const claims = memo.leaves.get(leaf);
+    if (claims !== undefined && input.nowS >= claims.not_before && input.nowS <= claims.not_after) {
+      return { ok: true, value: claims };
+    }
+  }
   const key = `${input.nowS}\n${leaf}\n${chain ?? ''}\n${chain === undefined ? 0 : 1}`;
   const hit = memo.chains.get(key);
   if (hit !== undefined) return hit;
-  return remember(
-    memo,
-    memo.chains,
-    key,
-    verifyChain({ leaf, chain, bundle: input.bundle, nowS: input.nowS }),
-  );
+  const outcome = verifyChain({ leaf, chain, bundle: input.bundle, nowS: input.nowS });
+  if (chain === undefined && outcome.ok) remember(memo, memo.leaves, leaf, outcome.value);
+  return remember(memo, memo.chains, key, outcome);
 }
 
 function isPoint(memo: AttestationMemo, publicKey: Uint8Array): boolean {
@@ -104,6 +114,7 @@ export function planAttestation(input: AttestationInput, memo: AttestationMemo):
   if (memo.bundle !== input.bundle) {
     memo.bundle = input.bundle;
     memo.chains.clear();
+    memo.leaves.clear();
   }
   const { headers } = input;
   const decided = (): AttestationPlan => ({ kind: 'decided', attestation: attestEvent(input) });

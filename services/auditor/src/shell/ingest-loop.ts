@@ -1,4 +1,4 @@
-import { appendEvents, type Connectable } from '@fedplane/audit-store';
+import { appendEvents, type AuditHead, type Connectable } from '@fedplane/audit-store';
 import type { VerifierBundle } from '@fedplane/core';
 import {
   AUDITOR_CONSUMER,
@@ -36,6 +36,11 @@ export type IngestStatus = {
   appendFailures: number;
   /** Unix ms of the last commit, or null. */
   lastCommitAtMs: number | null;
+  /**
+   * The chain's head after this session's last commit (appends chain from it optimistically,
+   * see audit-store `AppendOptions`); unset at the start of a session and after a failure.
+   */
+  knownHead?: AuditHead | undefined;
 };
 
 /** Dependencies of {@link runIngestLoop}. */
@@ -120,7 +125,8 @@ async function appendUntilCommitted(
     try {
       for (let i = 0; i < rows.length; i += deps.batch) {
         const chunk = rows.slice(i, i + deps.batch).map((r) => r.row);
-        const result = await appendEvents(deps.pool, chunk);
+        const result = await appendEvents(deps.pool, chunk, { head: deps.status.knownHead });
+        deps.status.knownHead = result.head;
         for (const appended of result.appended) seqs.set(appended.event_id, appended.seq);
         deps.status.appended += result.appended.length;
       }
@@ -128,6 +134,7 @@ async function appendUntilCommitted(
       deps.status.appendFailures = 0;
       deps.status.lastCommitAtMs = deps.clock.nowMs();
     } catch (err) {
+      deps.status.knownHead = undefined;
       failures += 1;
       deps.status.appendFailures = failures;
       deps.log.warn({ err, failures, rows: rows.length }, 'audit append failed');
@@ -200,6 +207,7 @@ async function recoverBacklog(
  */
 export async function runIngestLoop(deps: IngestDeps, signal: AbortSignal): Promise<void> {
   const { log } = deps;
+  deps.status.knownHead = undefined;
   if ((await waitForBundle(deps, signal)) === undefined) return;
   // Idempotent; re-creates the consumer if someone deleted it since start.
   await ensureConsumer(deps.jsm, auditorConsumer(), { log });

@@ -160,3 +160,93 @@ export async function writeRegistration(
     ],
   );
 }
+
+/**
+ * The renewal fast path's read (no lock, no transaction): the registration of `nodeId` and
+ * whether `(nodeId, nonce)` was used within its window. `undefined` when not registered.
+ */
+export async function readRenewState(
+  db: Queryable,
+  input: { readonly nodeId: string; readonly nonce: string; readonly nowMs: number },
+): Promise<{ readonly registration: Registration; readonly nonceSeen: boolean } | undefined> {
+  const result = await db.query<Row & { nonce_seen: boolean }>({
+    name: 'issuer_renew_read',
+    text: `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM renew_nonces
+         WHERE node_id = $1 AND nonce = $2 AND expires_at > $3) AS nonce_seen
+       FROM registrations WHERE node_id = $1`,
+    values: [input.nodeId, input.nonce, new Date(input.nowMs)],
+  });
+  const row = result.rows[0];
+  return row === undefined
+    ? undefined
+    : { registration: toRegistration(row), nonceSeen: row.nonce_seen };
+}
+
+/** Inputs of {@link renewIfCurrent}. */
+export type RenewWrite = {
+  /** The registration the decision was made on (the compare half of the compare-and-set). */
+  readonly expected: Registration;
+  /** The id of the presented credential (must still be the latest). */
+  readonly presentedId: string;
+  readonly generation: number;
+  readonly credentialId: string;
+  readonly notAfter: number;
+  /** The exact reply JSON (kept for a lost-reply retry). */
+  readonly reply: string;
+  readonly nonce: string;
+  readonly nonceExpiresMs: number;
+  readonly nowMs: number;
+  readonly events: readonly OutboxEvent[];
+};
+
+const RENEW_CAS_SQL = `WITH u AS (
+    UPDATE registrations SET generation = $6, last_credential_id = $7, prev_credential_id = $2,
+      last_not_after = $8, last_reply = $9, last_presented_at = NULL, last_issued_at = $10,
+      updated_at = $10
+    WHERE node_id = $1 AND status = 'enrolled' AND last_credential_id = $2 AND generation = $3
+      AND region IS NOT DISTINCT FROM $4::text AND cred_ttl_s IS NOT DISTINCT FROM $5::int
+      AND NOT EXISTS (SELECT 1 FROM renew_nonces
+        WHERE node_id = $1 AND nonce = $11 AND expires_at > $10)
+    RETURNING node_id),
+  n AS (
+    INSERT INTO renew_nonces (node_id, nonce, expires_at) SELECT node_id, $11, $12 FROM u
+    ON CONFLICT (node_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at),
+  o AS (
+    INSERT INTO event_outbox (event_id, subject, body, created_at)
+    SELECT e.id, e.subject, e.body, $10 FROM unnest($13::text[], $14::text[], $15::bytea[])
+      AS e (id, subject, body)
+    WHERE EXISTS (SELECT 1 FROM u))
+  SELECT count(*)::int AS updated FROM u`;
+
+/**
+ * The renewal fast path's write, ONE statement (autocommit): records the issuance, the nonce
+ * and the staged events only when the registration is still exactly what the decision read
+ * (enrolled, same generation, same latest credential, region and TTL) and the nonce is unused;
+ * else writes nothing. False when nothing was written (the caller takes the locked path).
+ * Concurrent renewals of one node serialise on the row: the loser's compare fails.
+ */
+export async function renewIfCurrent(db: Queryable, input: RenewWrite): Promise<boolean> {
+  const now = new Date(input.nowMs);
+  const result = await db.query<{ updated: number }>({
+    name: 'issuer_renew_cas',
+    text: RENEW_CAS_SQL,
+    values: [
+      input.expected.nodeId,
+      input.presentedId,
+      input.expected.generation,
+      input.expected.region,
+      input.expected.credTtlS,
+      input.generation,
+      input.credentialId,
+      input.notAfter,
+      input.reply,
+      now,
+      input.nonce,
+      new Date(input.nonceExpiresMs),
+      input.events.map((e) => e.eventId),
+      input.events.map((e) => e.subject),
+      input.events.map((e) => Buffer.from(e.body)),
+    ],
+  });
+  return result.rows[0]?.updated === 1;
+}

@@ -1,12 +1,13 @@
-import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
+import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 
 /**
  * What the statement modules run on (house-style §2.9): a pool or a client, `$1` parameters only.
  */
 
-/** A pool or a client. */
+/** A pool or a client (a `QueryConfig` with a `name` runs as a prepared statement). */
 export type Queryable = {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+  query<R extends QueryResultRow>(config: QueryConfig<unknown[]>): Promise<QueryResult<R>>;
 };
 
 /** A pool that lends clients (transactions, session locks). A `pg` Pool satisfies it. */

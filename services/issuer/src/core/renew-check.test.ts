@@ -215,3 +215,68 @@ describe('checkRenewRequest', () => {
     );
   });
 });
+
+describe('checkRenewRequest: a leaf this process signed (signedHere)', () => {
+  it('skips only the signature: the credential is accepted with the same result', () => {
+    const cred = issue();
+    const seen: string[] = [];
+    const r = checkRenewRequest(request({ credential: cred.header }), BUNDLE, NOW_S, {
+      signedHere: (id) => {
+        seen.push(id);
+        return true;
+      },
+    });
+    expect(seen).toEqual([cred.credentialId]);
+    expect(r).toEqual(checkRenewRequest(request({ credential: cred.header }), BUNDLE, NOW_S));
+  });
+
+  it('a credential signed by an unknown key is accepted only when signedHere vouches for it', () => {
+    const foreign = issue({ issuerSeed: NEXT });
+    expect(checkRenewRequest(request({ credential: foreign.header }), BUNDLE, NOW_S)).toMatchObject(
+      {
+        reason: 'credential_bad_signature',
+      },
+    );
+    expect(
+      checkRenewRequest(request({ credential: foreign.header }), BUNDLE, NOW_S, {
+        signedHere: (id) => id === issue().credentialId,
+      }),
+    ).toMatchObject({ reason: 'credential_bad_signature' });
+  });
+
+  it.each([
+    ['expired', { nowS: NOW_S - 4000, ttlS: 3600 }, 'credential_expired'],
+    ['not yet valid', { nowS: NOW_S + 100 }, 'credential_not_yet_valid'],
+    ['another trust domain', { domain: 'fleet.other' }, 'credential_wrong_trust_domain'],
+    [
+      'an issuer no longer in the bundle',
+      { issuerId: 'retired-root' },
+      'credential_unknown_issuer',
+    ],
+  ])('still refuses a credential that is %s', (_name, over, reason) => {
+    const cred = issue(over);
+    expect(
+      checkRenewRequest(request({ credential: cred.header }), BUNDLE, NOW_S, {
+        signedHere: () => true,
+      }),
+    ).toMatchObject({ kind: 'deny', code: 'UNAUTHENTICATED', reason });
+  });
+
+  it('still checks the proof of possession', () => {
+    expect(
+      checkRenewRequest(request({ signer: NEXT }), BUNDLE, NOW_S, { signedHere: () => true }),
+    ).toMatchObject({ reason: 'renew_pop_bad_signature' });
+  });
+
+  it('is not consulted for a leaf presented with a chain', () => {
+    let asked = false;
+    const r = checkRenewRequest(request({ chain: 'v1=AAAA' }), BUNDLE, NOW_S, {
+      signedHere: () => {
+        asked = true;
+        return true;
+      },
+    });
+    expect(r).toMatchObject({ reason: 'credential_malformed' });
+    expect(asked).toBe(false);
+  });
+});

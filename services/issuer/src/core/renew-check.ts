@@ -1,4 +1,5 @@
 import {
+  CRED_VERSION,
   ErrorCode,
   credentialId,
   decodeChain,
@@ -56,6 +57,36 @@ function decodePresented(
   return { ok: true, leaf: leaf.value, intermediates: chain.value };
 }
 
+/** Options of {@link checkRenewRequest}. */
+export type RenewCheckOptions = {
+  /**
+   * True when this process signed exactly the credential with this id (the id is the SHA-256 of
+   * the whole envelope, so a match means the very bytes it signed): its signature is then not
+   * checked again; trust domain, issuer key still in the bundle, version and window still are.
+   * Used only for a leaf presented without a chain.
+   */
+  readonly signedHere?: (credentialId: string) => boolean;
+};
+
+/** A leaf this process signed: every check of `verifyWithBundle` but the signature. */
+function checkSignedHere(
+  leaf: DecodedCredential,
+  bundle: VerifierBundle,
+  nowS: number,
+): Denial | null {
+  const { claims } = leaf;
+  const refuse = (tag: string): Denial =>
+    deny(ErrorCode.UNAUTHENTICATED, tag, 'credential does not verify');
+  if (bundle.trustDomain !== '' && claims.trust_domain !== bundle.trustDomain) {
+    return refuse('credential_wrong_trust_domain');
+  }
+  if (!bundle.keys.has(claims.issuer_id)) return refuse('credential_unknown_issuer');
+  if (claims.cred_version > CRED_VERSION) return refuse('credential_unsupported_version');
+  if (nowS < claims.not_before) return refuse('credential_not_yet_valid');
+  if (nowS > claims.not_after) return refuse('credential_expired');
+  return null;
+}
+
 /**
  * Checks a renew request at `nowS` against the issuer's bundle.
  * Order: `|ts − now| > 60` → `UNAUTHENTICATED renew_ts_out_of_window`; credential or chain does
@@ -73,6 +104,7 @@ export function checkRenewRequest(
   fields: RenewFields,
   bundle: VerifierBundle,
   nowS: number,
+  options: RenewCheckOptions = {},
 ): CheckedRenewal | Denial {
   if (!Number.isSafeInteger(fields.ts) || Math.abs(fields.ts - nowS) > RENEW_TS_WINDOW_S) {
     return deny(
@@ -83,16 +115,24 @@ export function checkRenewRequest(
   }
   const decoded = decodePresented(fields);
   if (!('ok' in decoded)) return decoded;
-  const verified = verifyDecodedChain({
-    leaf: decoded.leaf,
-    intermediates: decoded.intermediates,
-    bundle,
-    nowS,
-  });
-  if (!verified.ok) {
-    return deny(ErrorCode.UNAUTHENTICATED, verified.error.tag, 'credential does not verify');
+  const presentedId = credentialId(decoded.leaf.envelope);
+  let claims: Claims;
+  if (decoded.intermediates.length === 0 && options.signedHere?.(presentedId) === true) {
+    const refused = checkSignedHere(decoded.leaf, bundle, nowS);
+    if (refused !== null) return refused;
+    claims = decoded.leaf.claims;
+  } else {
+    const verified = verifyDecodedChain({
+      leaf: decoded.leaf,
+      intermediates: decoded.intermediates,
+      bundle,
+      nowS,
+    });
+    if (!verified.ok) {
+      return deny(ErrorCode.UNAUTHENTICATED, verified.error.tag, 'credential does not verify');
+    }
+    claims = verified.value;
   }
-  const claims = verified.value;
   const newKeyText = fields.new_public_key ?? '';
   const pop = verifyRenewPop(
     claims.subject_pubkey,
@@ -105,7 +145,7 @@ export function checkRenewRequest(
   return {
     kind: 'checked',
     claims,
-    presentedId: credentialId(decoded.leaf.envelope),
+    presentedId,
     nextPublicKey: rotated ?? claims.subject_pubkey,
     keyRotated: rotated !== undefined,
   };

@@ -21,6 +21,7 @@ import {
   type Registration,
 } from '../core/registration.js';
 import { checkServiceSecret } from '../core/service-secrets.js';
+import { suppressedDetail } from './refusal-gate.js';
 import { denialError, type IssuerDeps } from './issuer-deps.js';
 import { credentialDenied } from './issuer-events.js';
 import { mintLeaf } from './mint.js';
@@ -56,15 +57,22 @@ export async function handleAttest(
   cause?: string,
 ): Promise<CredentialReply> {
   const refuse = (denial: Denial): never => {
-    deps.events.publishDirect(
-      credentialDenied({
-        operation: 'attest',
-        reason: denial.reason,
-        nodeId: request.node_id,
-        ...(cause === undefined ? {} : { cause }),
-      }),
-    );
-    deps.log.info({ node_id: request.node_id, reason: denial.reason }, 'attestation refused');
+    const gate = deps.refusals.admit(denial);
+    if (gate.record) {
+      deps.events.publishDirect(
+        credentialDenied({
+          operation: 'attest',
+          reason: denial.reason,
+          nodeId: request.node_id,
+          ...suppressedDetail(gate.suppressed),
+          ...(cause === undefined ? {} : { cause }),
+        }),
+      );
+      deps.log.info(
+        { node_id: request.node_id, reason: denial.reason, suppressed: gate.suppressed },
+        'attestation refused',
+      );
+    }
     throw denialError(denial);
   };
   const publicKey = fromBase64(request.public_key);
@@ -82,7 +90,12 @@ export async function handleAttest(
   const nowMs = deps.clock.nowMs();
   const outcome = await withTransaction(
     deps.pool,
-    async (db, tx): Promise<Denial | { reply: CredentialReply; events: OutboxEvent[] }> => {
+    async (
+      db,
+      tx,
+    ): Promise<
+      Denial | { reply: CredentialReply; events: OutboxEvent[]; written: Registration }
+    > => {
       const registration = await lockRegistration(db, request.node_id);
       const evidence: AttestEvidence =
         tokenHash === undefined
@@ -117,25 +130,29 @@ export async function handleAttest(
         ...(cause === undefined ? {} : { cause }),
       });
       const base = registration ?? newServiceRegistration(request.node_id);
+      const written: Registration = {
+        ...base,
+        generation: decision.generation,
+        lastCredentialId: minted.issued.credentialId,
+        prevCredentialId: null,
+        lastNotAfter: minted.issued.claims.not_after,
+        lastReply: JSON.stringify(minted.reply),
+        lastPresentedAtMs: null,
+      };
       await writeRegistration(
         db,
-        {
-          ...base,
-          generation: decision.generation,
-          lastCredentialId: minted.issued.credentialId,
-          prevCredentialId: null,
-          lastNotAfter: minted.issued.claims.not_after,
-          lastReply: JSON.stringify(minted.reply),
-          lastPresentedAtMs: null,
-        },
+        written,
         { nowMs, issued: true, enrolled: decision.createRegistration },
         minted.events,
       );
-      return { reply: minted.reply, events: [...minted.events] };
+      return { reply: minted.reply, events: [...minted.events], written };
     },
   );
   if ('kind' in outcome) return refuse(outcome);
   deps.events.committed(outcome.events);
+  if (outcome.written.lastCredentialId !== null) {
+    deps.lineage.remember(outcome.written.lastCredentialId, outcome.written);
+  }
   deps.log.info(
     { node_id: request.node_id, attestation: attestation.type, not_after: outcome.reply.not_after },
     'credential issued',

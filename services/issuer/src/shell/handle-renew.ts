@@ -3,17 +3,14 @@ import { NONCE_MEMORY_MS } from '../adapters/pg-nonces.js';
 import type { OutboxEvent } from '../adapters/pg-outbox.js';
 import { recordNonceAndLock, writeRegistration } from '../adapters/pg-registrations.js';
 import { withTransaction } from '../adapters/pg-transaction.js';
-import { RegistrationStatus, deny, type Denial } from '../core/registration.js';
+import { RegistrationStatus, deny, type Denial, type Registration } from '../core/registration.js';
 import { checkRenewRequest, type CheckedRenewal } from '../core/renew-check.js';
 import { decideRenew } from '../core/renew-decision.js';
+import { suppressedDetail } from './refusal-gate.js';
 import { denialError, toSeconds, type IssuerDeps } from './issuer-deps.js';
-import {
-  credentialDenied,
-  credentialRenewed,
-  nodeRevoked,
-  reuseDetected,
-} from './issuer-events.js';
+import { credentialDenied, nodeRevoked, reuseDetected } from './issuer-events.js';
 import { mintLeaf } from './mint.js';
+import { tryFastRenew } from './renew-fast-path.js';
 
 /**
  * `fed.issuer.renew` (identity.md): renewal by proof of possession. Stateless checks first
@@ -26,7 +23,13 @@ import { mintLeaf } from './mint.js';
  */
 
 type Outcome =
-  | { readonly kind: 'reply'; readonly reply: string; readonly events: OutboxEvent[] }
+  | {
+      readonly kind: 'reply';
+      readonly reply: string;
+      readonly events: OutboxEvent[];
+      /** The issuance committed, for the lineage cache. */
+      readonly latest?: { readonly id: string; readonly registration: Registration };
+    }
   | { readonly kind: 'reuse'; readonly events: OutboxEvent[] }
   | Denial;
 
@@ -102,34 +105,23 @@ async function decideAndApply(
           ...causeField,
         });
         const replyText = JSON.stringify(minted.reply);
-        const events = [
-          ...minted.events,
-          deps.events.build(
-            credentialRenewed({
-              claims: minted.issued.claims,
-              credentialId: minted.issued.credentialId,
-              previousId: decision.previousId,
-              keyRotated: checked.keyRotated,
-              renewedAt: new Date(nowMs).toISOString(),
-              ...causeField,
-            }),
-          ),
-        ];
-        await writeRegistration(
-          db,
-          {
-            ...registration,
-            generation: decision.generation,
-            lastCredentialId: minted.issued.credentialId,
-            prevCredentialId: decision.previousId,
-            lastNotAfter: minted.issued.claims.not_after,
-            lastReply: replyText,
-            lastPresentedAtMs: null,
-          },
-          { nowMs, issued: true },
+        const events = [...minted.events];
+        const written: Registration = {
+          ...registration,
+          generation: decision.generation,
+          lastCredentialId: minted.issued.credentialId,
+          prevCredentialId: decision.previousId,
+          lastNotAfter: minted.issued.claims.not_after,
+          lastReply: replyText,
+          lastPresentedAtMs: null,
+        };
+        await writeRegistration(db, written, { nowMs, issued: true }, events);
+        return {
+          kind: 'reply',
+          reply: replyText,
           events,
-        );
-        return { kind: 'reply', reply: replyText, events };
+          latest: { id: minted.issued.credentialId, registration: written },
+        };
       }
       default: {
         const never: never = decision;
@@ -150,24 +142,38 @@ export async function handleRenew(
 ): Promise<CredentialReply> {
   const verifier = deps.trust.verifier();
   if (verifier === undefined) throw new AppError(ErrorCode.UNAVAILABLE, 'no trust bundle yet');
-  const checked = checkRenewRequest(request, verifier, toSeconds(deps.clock.nowMs()));
+  const checked = checkRenewRequest(request, verifier, toSeconds(deps.clock.nowMs()), {
+    signedHere: (id) => deps.lineage.has(id),
+  });
   const refuse = (denial: Denial, nodeId?: string): never => {
-    deps.events.publishDirect(
-      credentialDenied({
-        operation: 'renew',
-        reason: denial.reason,
-        nodeId,
-        ...(cause === undefined ? {} : { cause }),
-      }),
-    );
-    deps.log.info({ node_id: nodeId, reason: denial.reason }, 'renewal refused');
+    const gate = deps.refusals.admit(denial);
+    if (gate.record) {
+      deps.events.publishDirect(
+        credentialDenied({
+          operation: 'renew',
+          reason: denial.reason,
+          nodeId,
+          ...suppressedDetail(gate.suppressed),
+          ...(cause === undefined ? {} : { cause }),
+        }),
+      );
+      deps.log.info(
+        { node_id: nodeId, reason: denial.reason, suppressed: gate.suppressed },
+        'renewal refused',
+      );
+    }
     throw denialError(denial);
   };
   if (checked.kind === 'deny') return refuse(checked);
   const nodeId = checked.claims.subject_agent_id;
   let outcome: Outcome;
   try {
-    outcome = await decideAndApply(deps, request, checked, cause);
+    outcome =
+      (await tryFastRenew(deps, request, checked, cause).then((fast) =>
+        fast?.kind === 'issued'
+          ? { ...fast, kind: 'reply' as const, events: [...fast.events] }
+          : fast,
+      )) ?? (await decideAndApply(deps, request, checked, cause));
   } catch (err) {
     // The new key failed core's curve check at signing (the transaction rolled back).
     if (err instanceof AppError && err.details['reason'] === 'issuer_invalid_subject_key') {
@@ -184,6 +190,9 @@ export async function handleRenew(
   }
   if (outcome.kind === 'deny') return refuse(outcome, nodeId);
   deps.events.committed(outcome.events);
+  if (outcome.kind === 'reply' && outcome.latest !== undefined) {
+    deps.lineage.remember(outcome.latest.id, outcome.latest.registration);
+  }
   if (outcome.kind === 'reuse') {
     deps.log.warn({ node_id: nodeId }, 'credential reuse detected; node locked');
     throw new AppError(ErrorCode.FORBIDDEN, 'superseded credential presented; node locked', {

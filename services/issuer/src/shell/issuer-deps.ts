@@ -6,6 +6,8 @@ import type { Connectable } from '../adapters/pg-transaction.js';
 import type { Denial } from '../core/registration.js';
 import type { ServiceSecretHashes } from '../core/service-secrets.js';
 import type { EventSink } from './event-sink.js';
+import type { LineageCache } from './lineage-cache.js';
+import type { RefusalGate } from './refusal-gate.js';
 import type { TrustKeeper } from './trust-keeper.js';
 
 /** What every issuer use case runs on (house-style §2.3 rule 4: dependencies are arguments). */
@@ -18,6 +20,10 @@ export type IssuerDeps = {
   readonly events: EventSink;
   readonly serviceSecrets: ServiceSecretHashes;
   readonly policy: IssuerPolicy;
+  /** The credentials this process signed, for the renewal fast path. */
+  readonly lineage: LineageCache;
+  /** Rate limit of the audit evidence of refusals to unauthenticated callers. */
+  readonly refusals: RefusalGate;
 };
 
 /** Issuance parameters from the configuration. */

@@ -32,34 +32,6 @@ export function credentialIssued(input: {
   };
 }
 
-/** `credential.renewed`: the issuer renewed a node's credential (previous → new). */
-export function credentialRenewed(input: {
-  readonly claims: Claims;
-  readonly credentialId: string;
-  readonly previousId: string;
-  readonly keyRotated: boolean;
-  readonly renewedAt: string;
-  readonly cause?: string;
-}): IssuerEvent {
-  const { claims } = input;
-  return {
-    type: 'credential.renewed',
-    subject: claims.subject_agent_id,
-    ...(input.cause === undefined ? {} : { cause: input.cause }),
-    data: {
-      subject: claims.subject_agent_id,
-      issuer_id: claims.issuer_id,
-      trust_domain: claims.trust_domain,
-      not_before: claims.not_before,
-      not_after: claims.not_after,
-      renewed_at: input.renewedAt,
-      credential_id: input.credentialId,
-      previous_credential_id: input.previousId,
-      key_rotated: input.keyRotated,
-    },
-  };
-}
-
 /** `credential.denied`: a refused attest, renew or intermediate request. */
 export function credentialDenied(input: {
   readonly operation: 'attest' | 'renew' | 'intermediate';

@@ -159,6 +159,35 @@ export async function mintLeaf(
       choice = choose(deps, input, inter);
     }
   }
+  return signLeaf(deps, input, { choice, inter, events });
+}
+
+/**
+ * Like {@link mintLeaf} but never writes: `undefined` when the region's intermediate would have
+ * to be re-minted first (the caller then takes the transactional path). Reads the intermediate
+ * through `db` without a lock.
+ */
+export async function mintLeafIfReady(
+  deps: IssuerDeps,
+  db: Queryable,
+  input: LeafInput,
+): Promise<MintedLeaf | undefined> {
+  const inter = input.region === null ? undefined : await readIntermediate(db, input.region, false);
+  const choice = choose(deps, input, inter);
+  if (choice.kind === 'remint_intermediate') return undefined;
+  return signLeaf(deps, input, { choice, inter, events: [] });
+}
+
+async function signLeaf(
+  deps: IssuerDeps,
+  input: LeafInput,
+  chosen: {
+    readonly choice: SignerChoice;
+    readonly inter: IntermediateRow | undefined;
+    readonly events: OutboxEvent[];
+  },
+): Promise<MintedLeaf> {
+  const { choice, inter, events } = chosen;
   let signer: { issuerId: string; seed: Uint8Array };
   let chain: string | undefined;
   if (choice.kind === 'root' || inter === undefined) {

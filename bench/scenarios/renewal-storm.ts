@@ -1,0 +1,186 @@
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeStatusSchema, parseEvent } from '@fedplane/core';
+import { connectBus, type Log } from '@fedplane/messaging';
+import { createTestDatabase, startNatsServer } from '@fedplane/testkit';
+import { machineDescription, round, type BenchResult } from '../report.js';
+import { intEnv, startServiceProcess, type ServiceProcess } from './issue.js';
+
+/**
+ * `renewal-storm` (operations.md, Benchmarks): 10,000 simulated agents (renewal-agent
+ * `--simulate` processes, each agent with its own key and identity, enrolled through the issuer)
+ * on credentials with a 120 s TTL; once every agent holds one, the issuer process is stopped for
+ * 30 s, then started again. Counted from the agents' own output, never assumed:
+ * - `lapses`: agents that at some moment held no valid credential, from their signed status on
+ *   `fed.status.node.<node>` (published every few seconds and on every change): a status with
+ *   `can_sign: false`, or a last reported `not_after` that passed without a newer status
+ *   (checked every second, 2 s grace for delivery), plus every `credential.expired` event they
+ *   emitted. Each agent counts once.
+ * - `max_issuer_rps`: the most credentials the issuer issued in one second (its
+ *   `credential.issued` events, bucketed by second), i.e. the storm after the restart.
+ * No same-run baseline (the table has none). Environment: `BENCH_AGENTS` (default 10000),
+ * `BENCH_AGENT_PROCS` (default 2), `BENCH_TTL_S` (120), `BENCH_OUTAGE_S` (30), `BENCH_AFTER_S`
+ * (seconds watched after the restart; default the TTL, so a missed renewal would expire in view).
+ */
+
+const SILENT: Log = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+};
+const PREFIX = 'storm';
+const GRACE_S = 2;
+
+type NodeView = { notAfter: number; canSign: boolean };
+
+/** Runs the scenario. */
+export async function run(): Promise<BenchResult> {
+  const agents = intEnv('BENCH_AGENTS', 10_000);
+  const procs = intEnv('BENCH_AGENT_PROCS', 2);
+  const ttlS = intEnv('BENCH_TTL_S', 120);
+  const outageS = intEnv('BENCH_OUTAGE_S', 30);
+  const afterS = intEnv('BENCH_AFTER_S', ttlS);
+  const loadAtStart = loadavg()[0] ?? 0;
+  const nats = await startNatsServer({ useNatsUrl: false });
+  const db = await createTestDatabase({ prefix: 'fp_bench' });
+  const dir = mkdtempSync(join(tmpdir(), 'fedplane-bench-storm-'));
+  const bus = await connectBus({ servers: nats.url, name: 'bench-storm', log: SILENT });
+  const common = { NATS_URL: nats.url, HEALTH_PORT: '0', LOG_LEVEL: 'info' };
+  const issuerEnv = {
+    ...common,
+    DATABASE_URL: db.url,
+    INSTANCE_ID: 'storm',
+    ISSUER_TRUST_DOMAIN: 'fleet.storm',
+    ISSUER_KEY_DIR: join(dir, 'keys'),
+    ISSUER_LEAF_TTL: `${String(ttlS)}s`,
+  };
+  const running: ServiceProcess[] = [];
+  const views = new Map<string, NodeView>();
+  const lapsed = new Map<string, string>();
+  const issuedPerSecond = new Map<number, number>();
+  let expiredEvents = 0;
+  let statuses = 0;
+  const lapse = (node: string, why: string): void => {
+    if (node.startsWith(`${PREFIX}-`) && !lapsed.has(node)) lapsed.set(node, why);
+  };
+  // What the agents say about themselves: signed status and their own lifecycle events.
+  const statusSub = bus.nc.subscribe('fed.status.node.>', {
+    callback: (err, msg) => {
+      if (err !== null) return;
+      const parsed = NodeStatusSchema.safeParse(JSON.parse(new TextDecoder().decode(msg.data)));
+      if (!parsed.success) return;
+      statuses += 1;
+      const s = parsed.data;
+      const seen = views.get(s.node_id);
+      if (seen !== undefined && !s.can_sign) lapse(s.node_id, 'status can_sign false');
+      if (seen === undefined || s.not_after >= seen.notAfter) {
+        views.set(s.node_id, { notAfter: s.not_after, canSign: s.can_sign });
+      }
+    },
+  });
+  const eventSub = bus.nc.subscribe('fed.evt.credential.>', {
+    callback: (err, msg) => {
+      if (err !== null) return;
+      const event = parseEvent(msg.data);
+      if (!event.ok) return;
+      if (event.value.type === 'credential.expired') {
+        expiredEvents += 1;
+        lapse(event.value.actor, 'credential.expired event');
+      } else if (event.value.type === 'credential.issued') {
+        const second = Math.floor(Date.now() / 1000);
+        issuedPerSecond.set(second, (issuedPerSecond.get(second) ?? 0) + 1);
+      }
+    },
+  });
+  const checker = setInterval(() => {
+    const nowS = Date.now() / 1000;
+    for (const [node, view] of views) {
+      if (view.notAfter + GRACE_S < nowS) lapse(node, 'reported not_after passed');
+    }
+  }, 1_000);
+  try {
+    let issuer = startServiceProcess('issuer', issuerEnv);
+    running.push(issuer);
+    await issuer.logged('issuer started');
+    const per = Math.ceil(agents / procs);
+    for (let p = 0; p < procs; p += 1) {
+      const count = Math.min(per, agents - p * per);
+      const agent = startServiceProcess('renewal-agent', {
+        ...common,
+        LOG_LEVEL: 'warn',
+        INSTANCE_ID: `storm-${String(p)}`,
+        RENEWAL_AGENT_SIMULATE: String(count),
+        RENEWAL_AGENT_SIMULATE_PREFIX: `${PREFIX}-${String(p)}`,
+        RENEWAL_AGENT_SIMULATE_ENROLL: 'true',
+        FED_RENEW_BEFORE: `${String(Math.floor(ttlS / 3))}s`,
+        FED_STATUS_INTERVAL: '5s',
+        RENEWAL_REQUEST_TIMEOUT: '10s',
+      });
+      running.push(agent);
+    }
+    process.stderr.write(`waiting until ${agents} agents hold a credential…\n`);
+    const enrollStarted = Date.now();
+    while (views.size < agents) {
+      if (Date.now() - enrollStarted > 300_000) {
+        throw new Error(`only ${views.size} of ${agents} agents reported a credential`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const heldAfterS = (Date.now() - enrollStarted) / 1000;
+    // Steady state for a while, so the outage hits agents at every point of their lifetime.
+    await new Promise((r) => setTimeout(r, (ttlS / 3) * 1000));
+    process.stderr.write(`stopping the issuer for ${outageS} s…\n`);
+    const lapsesBefore = lapsed.size;
+    await issuer.stop();
+    const outageStarted = Date.now();
+    await new Promise((r) => setTimeout(r, outageS * 1000));
+    issuer = startServiceProcess('issuer', { ...issuerEnv, INSTANCE_ID: 'storm-restarted' });
+    running.push(issuer);
+    await issuer.logged('issuer started');
+    const restartedAtS = Math.floor(Date.now() / 1000);
+    const outageMs = Date.now() - outageStarted;
+    process.stderr.write(`issuer back; watching for ${afterS} s…\n`);
+    await new Promise((r) => setTimeout(r, afterS * 1000));
+    const after = [...issuedPerSecond].filter(([s]) => s >= restartedAtS).map(([, n]) => n);
+    const steady = [...issuedPerSecond].filter(([s]) => s < restartedAtS - outageS).map(([, n]) => n);
+    return {
+      scenario: 'renewal-storm',
+      at: new Date().toISOString(),
+      machine: machineDescription(),
+      figures: {
+        lapses: { value: lapsed.size, unit: 'agents' },
+        max_issuer_rps: { value: Math.max(0, ...after), unit: 'issuances/s' },
+        steady_max_issuer_rps: { value: Math.max(0, ...steady), unit: 'issuances/s' },
+        credential_expired_events: { value: expiredEvents, unit: 'events' },
+      },
+      baseline: null,
+      ratio: null,
+      params: {
+        agents,
+        agent_processes: procs,
+        ttl_s: ttlS,
+        outage_ms: outageMs,
+        watched_after_restart_s: afterS,
+        all_held_after_s: round(heldAfterS),
+        lapses_before_outage: lapsesBefore,
+        lapse_examples: [...lapsed].slice(0, 5),
+        statuses_seen: statuses,
+        agents_reporting: views.size,
+        issuer: 'one process, stopped with SIGTERM and started again',
+        renew_before_s: Math.floor(ttlS / 3),
+        status_interval_s: 5,
+        load_average_at_start: round(loadAtStart, 2),
+      },
+    };
+  } finally {
+    clearInterval(checker);
+    statusSub.unsubscribe();
+    eventSub.unsubscribe();
+    await Promise.all(running.map((p) => p.stop()));
+    await bus.close();
+    await db.drop();
+    await nats.stop();
+  }
+}

@@ -1,0 +1,82 @@
+import { formatLogLine } from './log-format.js';
+
+/**
+ * The launcher's output. On a terminal: service log lines scroll, colored, and the status view
+ * stays pinned below them, redrawn in place. Otherwise (a pipe, a file, a test): plain log lines,
+ * and the status view printed as a block whenever it changes.
+ */
+
+/** Where the screen writes. */
+export type ScreenSink = { write(text: string): unknown };
+
+/** The screen. */
+export type Screen = {
+  /** One output line of child `name` (pino JSON or plain). */
+  readonly line: (name: string, line: string) => void;
+  /** A message of the launcher itself. */
+  readonly say: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Shows the status view (`key` identifies its content: unchanged keys are not reprinted off a terminal). */
+  readonly status: (text: string, key: string) => void;
+  /** Removes the pinned view (before the final output). */
+  readonly release: () => void;
+};
+
+/** Options of {@link createScreen}. */
+export type ScreenOptions = {
+  readonly sink: ScreenSink;
+  readonly tty: boolean;
+  /** Lowest pino level shown on the terminal (every line still goes to the log files). */
+  readonly minLevel: number;
+  readonly nameWidth: number;
+};
+
+const LEVEL_INFO = 30;
+
+/** A screen writing to `options.sink`. */
+export function createScreen(options: ScreenOptions): Screen {
+  const { sink, tty } = options;
+  let footer = '';
+  let footerLines = 0;
+  let lastKey = '';
+
+  const clearFooter = (): void => {
+    if (tty && footerLines > 0) sink.write(`\u001b[${String(footerLines)}A\r\u001b[0J`);
+  };
+  const drawFooter = (): void => {
+    if (tty && footer !== '') sink.write(`${footer}\n`);
+  };
+
+  const print = (text: string): void => {
+    clearFooter();
+    sink.write(`${text}\n`);
+    drawFooter();
+  };
+
+  const line = (name: string, raw: string): void => {
+    const formatted = formatLogLine(name, raw, { color: tty, nameWidth: options.nameWidth });
+    if (formatted.level >= options.minLevel) print(formatted.text);
+  };
+
+  return {
+    line,
+    say: (msg, fields = {}) =>
+      line('fedplane', JSON.stringify({ level: LEVEL_INFO, time: Date.now(), msg, ...fields })),
+    status: (text, key) => {
+      if (tty) {
+        clearFooter();
+        footer = `${'─'.repeat(72)}\n${text}`;
+        footerLines = footer.split('\n').length;
+        drawFooter();
+        return;
+      }
+      if (key === lastKey) return;
+      lastKey = key;
+      sink.write(`${text}\n`);
+    },
+    release: () => {
+      clearFooter();
+      footer = '';
+      footerLines = 0;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { BucketName, connectBus, watchTrustBundle } from '@fedplane/messaging';
+import {
+  createCredentialHolder,
+  createLogger,
+  createMetrics,
+  createReadiness,
+  exitOnConfigError,
+  natsIssuerClient,
+  onShutdown,
+  readServiceSecret,
+  redactConfig,
+  startHealthServer,
+  systemClock,
+} from '@fedplane/runtime';
+import { Pool } from 'pg';
+import { ApprovalsEnvSchema, loadConfig, loadSecrets } from './config.js';
+import { startApprovals } from './shell/start-approvals.js';
+
+/** Composition root of the approvals service (house-style §2.10): build in order, tear down in reverse. */
+const config = exitOnConfigError(loadConfig(process.env));
+const secret = exitOnConfigError(await readServiceSecret(config.env));
+const secrets = exitOnConfigError(await loadSecrets(config.env, (path) => readFile(path, 'utf8')));
+const log = createLogger({
+  service: 'approvals',
+  level: config.env.LOG_LEVEL,
+  instance: config.instance,
+});
+log.info({ config: redactConfig(ApprovalsEnvSchema, config.env) }, 'configured');
+if (secrets.apiKeys.length === 0) log.warn({}, 'no API keys configured: API routes answer 401');
+if (secrets.hmacSecret === null) log.warn({}, 'no HMAC secret configured: decisions answer 401');
+
+const bus = await connectBus({
+  servers: config.natsServers,
+  name: `approvals/${config.instance}`,
+  log: log.child({ component: 'nats' }),
+  waitOnFirstConnect: true,
+});
+const pool = new Pool({ connectionString: config.databaseUrl, max: config.dbPoolSize });
+pool.on('error', (err) => log.warn({ err }, 'idle postgres connection failed'));
+
+const trust = watchTrustBundle(await bus.kvm.open(BucketName.trust), {
+  log: log.child({ component: 'trust' }),
+});
+const registry = createMetrics({
+  defaultLabels: { service: 'approvals', instance: config.instance },
+});
+const holder = createCredentialHolder({
+  service: 'approvals',
+  instance: config.instance,
+  secret,
+  issuer: natsIssuerClient(bus.nc),
+  clock: systemClock,
+  log: log.child({ component: 'credential' }),
+  bundle: () => trust.current(),
+  registry,
+});
+const holderStop = new AbortController();
+const holderRun = holder.run(holderStop.signal);
+
+const approvals = await startApprovals({
+  bus,
+  pool,
+  signer: holder.signer,
+  trust,
+  settings: config.settings,
+  apiKeys: secrets.apiKeys,
+  hmacSecret: secrets.hmacSecret,
+  log: log.child({ component: 'approvals' }),
+  instance: config.instance,
+  http: config.http,
+});
+
+const readiness = createReadiness();
+readiness.add('nats', () =>
+  bus.nc.isClosed() ? { ok: false, reason: 'nats closed' } : { ok: true },
+);
+readiness.add('credential', () => holder.readiness());
+readiness.add('trust_bundle', () =>
+  trust.current() === undefined ? { ok: false, reason: 'no trust bundle' } : { ok: true },
+);
+const health = await startHealthServer({
+  registry,
+  readiness,
+  port: config.env.HEALTH_PORT,
+  host: config.env.HEALTH_HOST,
+  log,
+});
+
+onShutdown({ log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness }, async () => {
+  await approvals.stop();
+  holderStop.abort();
+  await holderRun;
+  await trust.stop();
+  await health.close();
+  await bus.close();
+  await pool.end();
+});
+log.info(
+  { agent_id: holder.agentId, http_port: approvals.port, health_port: health.port },
+  'approvals ready',
+);

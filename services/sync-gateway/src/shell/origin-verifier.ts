@@ -1,0 +1,79 @@
+import {
+  isEd25519Point,
+  parseEd25519Header,
+  verifyChain,
+  verifyEd25519,
+  type Claims,
+  type VerifierBundle,
+} from '@fedplane/core';
+import { signedHeaderValues } from '@fedplane/messaging';
+import type { MsgHdrs } from '@nats-io/nats-core';
+import type { OriginSignature } from '../core/receive-decision.js';
+
+/**
+ * Verifies the signature of a replicated record or a quorum ack (bus.md signed-message headers)
+ * at stream speed: the credential + chain verification against the live bundle is cached per
+ * `(bundle, credential, chain)` until the credential's `not_after`, so each message costs one
+ * Ed25519 verify of its body. The same checks as core `attestMessage` for credential-signed
+ * messages; issuer-signed messages are not accepted here (no node identity).
+ */
+
+/** A verifier with a bounded credential cache. */
+export type OriginVerifier = {
+  verify(headers: MsgHdrs | undefined, body: Uint8Array, nowS: number): OriginSignature;
+};
+
+type Cached = { readonly claims: Claims; readonly bundle: VerifierBundle };
+
+/** Creates a verifier reading the live bundle through `bundle()`. */
+export function createOriginVerifier(
+  bundle: () => VerifierBundle | undefined,
+  maxEntries = 1_024,
+): OriginVerifier {
+  const cache = new Map<string, Cached>();
+  return {
+    verify(h, body, nowS) {
+      const values = signedHeaderValues(h);
+      if (
+        values.signature === undefined &&
+        values.credential === undefined &&
+        values.chain === undefined &&
+        values.issuer === undefined
+      ) {
+        return { kind: 'unsigned' };
+      }
+      if (values.issuer !== undefined) return { kind: 'invalid', reason: 'issuer_signed' };
+      if (values.credential === undefined) return { kind: 'invalid', reason: 'credential_missing' };
+      const sig = parseEd25519Header(values.signature);
+      if (!sig.ok) return { kind: 'invalid', reason: 'signature_malformed' };
+      const live = bundle();
+      if (live === undefined) return { kind: 'invalid', reason: 'no_trust_bundle' };
+      const key = `${values.credential}|${values.chain ?? ''}`;
+      let hit = cache.get(key);
+      if (
+        hit === undefined ||
+        hit.bundle !== live ||
+        nowS > hit.claims.not_after ||
+        nowS < hit.claims.not_before
+      ) {
+        const verified = verifyChain({
+          leaf: values.credential,
+          chain: values.chain,
+          bundle: live,
+          nowS,
+        });
+        if (!verified.ok) return { kind: 'invalid', reason: verified.error.tag };
+        if (!isEd25519Point(verified.value.subject_pubkey)) {
+          return { kind: 'invalid', reason: 'credential_bad_subject_key' };
+        }
+        hit = { claims: verified.value, bundle: live };
+        if (cache.size >= maxEntries) cache.clear();
+        cache.set(key, hit);
+      }
+      if (!verifyEd25519(hit.claims.subject_pubkey, body, sig.value)) {
+        return { kind: 'invalid', reason: 'bad_signature' };
+      }
+      return { kind: 'verified', signer: hit.claims.subject_agent_id };
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import type { PeerScopes, QuorumAck } from '@fedplane/core';
+import { peerNamespaceAllowed, utf8 } from '@fedplane/core';
+import {
+  FedHeader,
+  parseSyncRecordSubject,
+  signedHeaders,
+  type CredentialSigner,
+  type Log,
+} from '@fedplane/messaging';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { sleep } from '@fedplane/runtime';
+import { decideReceive } from '../core/receive-decision.js';
+import { toVersion, winnersById } from '../core/record-version.js';
+import type { StoredVersion } from '../adapters/pg-replica.js';
+import type { ApplyQueue } from './apply-queue.js';
+import type { DlqWriter } from './dlq-writer.js';
+import type { OriginVerifier } from './origin-verifier.js';
+import type { SyncMetrics } from './sync-metrics.js';
+
+/**
+ * The receive path (sync.md): this gateway's durable pull consumer on `FED_SYNC`, processed in
+ * micro-batches. Per batch: verify each origin (cached credential check + one Ed25519 verify),
+ * decide (core `decideReceive`), apply every applicable record in ONE upsert, then ack, then send
+ * the signed quorum ack to `Fed-Ack-Inbox` when the message is younger than the quorum timeout.
+ * Poison records go to the DLQ and are terminated. Postgres or the DLQ stream down: nothing is
+ * acked or dead-lettered; the batch is retried with backoff while `working()` keeps the messages
+ * ours, and readiness reports the dependency down.
+ */
+
+/** Options of {@link startReceiver}. */
+export type ReceiverOptions = {
+  readonly nodeId: string;
+  readonly nc: NatsConnection;
+  readonly consumer: Consumer;
+  readonly verifier: OriginVerifier;
+  readonly signer: CredentialSigner;
+  readonly queue: ApplyQueue;
+  readonly dlq: DlqWriter;
+  readonly scopes: PeerScopes;
+  readonly requireSig: () => boolean;
+  readonly quorumTimeoutMs: number;
+  readonly batch: number;
+  readonly nowMs: () => number;
+  readonly metrics: SyncMetrics;
+  readonly log: Log;
+};
+
+/** A running receiver. */
+export type Receiver = {
+  /** False while a dependency is down (the batch is being retried). */
+  healthy(): boolean;
+  /** Messages processed (acked or terminated) since start. */
+  processed(): number;
+  stop(): Promise<void>;
+  /** Settles when the loop ends (rejects on an unexpected failure). */
+  readonly done: Promise<void>;
+};
+
+type Planned =
+  | { kind: 'ack'; msg: JsMsg }
+  | { kind: 'apply'; msg: JsMsg; version: StoredVersion }
+  | { kind: 'dlq'; msg: JsMsg; run: () => Promise<void> };
+
+const RETRY_MS = [200, 500, 1_000, 2_000, 5_000] as const;
+
+function plan(options: ReceiverOptions, msg: JsMsg): Planned {
+  const origin = parseSyncRecordSubject(msg.subject);
+  const nowMs = options.nowMs();
+  const originId = origin.ok ? origin.value : 'unknown';
+  const decision = origin.ok
+    ? decideReceive({
+        self: options.nodeId,
+        origin: origin.value,
+        body: msg.data,
+        signature: options.verifier.verify(msg.headers, msg.data, Math.floor(nowMs / 1000)),
+        requireSig: options.requireSig(),
+        originMayWrite: (ns) =>
+          !options.scopes.has(origin.value) ||
+          peerNamespaceAllowed(options.scopes, origin.value, ns),
+      })
+    : ({
+        kind: 'dead_letter',
+        class: 'invalid',
+        detail: 'subject is not fed.sync.rec.<node>',
+      } as const);
+  if (decision.kind === 'own') return { kind: 'ack', msg };
+  if (decision.kind === 'apply') {
+    const version = toVersion(decision.validated, originId);
+    if (version !== undefined)
+      return { kind: 'apply', msg, version: { ...version, streamSeq: msg.seq } };
+  }
+  const letter =
+    decision.kind === 'dead_letter'
+      ? decision
+      : ({ class: 'invalid', detail: 'bad updated_at' } as const);
+  return {
+    kind: 'dlq',
+    msg,
+    run: () =>
+      options.dlq({
+        origin: originId,
+        class: letter.class,
+        detail: letter.detail,
+        recordId: 'recordId' in letter ? letter.recordId : undefined,
+        namespace: 'namespace' in letter ? letter.namespace : undefined,
+        msgId: msg.headers?.get(FedHeader.MsgId) ?? '',
+        streamSeq: msg.seq,
+        body: msg.data,
+        headers: msg.headers,
+      }),
+  };
+}
+
+/** Starts consuming. */
+export function startReceiver(options: ReceiverOptions): Receiver {
+  const { log } = options;
+  const abort = new AbortController();
+  let healthy = true;
+  let processed = 0;
+  const buffer: JsMsg[] = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+
+  const sendQuorumAck = (msg: JsMsg): void => {
+    const inbox = msg.headers?.get(FedHeader.AckInbox) ?? '';
+    const msgId = msg.headers?.get(FedHeader.MsgId) ?? '';
+    if (inbox === '' || msgId === '') return;
+    const ageMs = options.nowMs() - msg.info.timestampNanos / 1e6;
+    if (ageMs > options.quorumTimeoutMs) return;
+    const ack: QuorumAck = {
+      msg_id: msgId,
+      node_id: options.nodeId,
+      at: new Date(options.nowMs()).toISOString(),
+    };
+    const body = utf8(JSON.stringify(ack));
+    try {
+      options.nc.publish(inbox, body, { headers: signedHeaders(options.signer, body) });
+    } catch (err) {
+      log.debug({ err }, 'quorum ack not sent');
+    }
+  };
+
+  const withRetry = async (
+    what: string,
+    work: () => Promise<void>,
+    msgs: readonly JsMsg[],
+  ): Promise<boolean> => {
+    for (let attempt = 0; !abort.signal.aborted; attempt += 1) {
+      try {
+        await work();
+        if (!healthy) log.info({ what }, 'dependency back, receive resumed');
+        healthy = true;
+        return true;
+      } catch (err) {
+        if (healthy) log.warn({ err, what }, 'dependency down, receive paused');
+        healthy = false;
+        for (const msg of msgs) msg.working();
+        await sleep(RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)] ?? 5_000, abort.signal);
+      }
+    }
+    return false;
+  };
+
+  const processBatch = async (msgs: JsMsg[]): Promise<void> => {
+    const planned = msgs.map((msg) => plan(options, msg));
+    const applies = planned.filter(
+      (p): p is Extract<Planned, { kind: 'apply' }> => p.kind === 'apply',
+    );
+    const versions = winnersById(applies.map((p) => p.version));
+    const ok = await withRetry(
+      'postgres',
+      async () => {
+        const written = await options.queue.apply(versions);
+        options.metrics.applied.stream += written.size;
+      },
+      msgs,
+    );
+    if (!ok) return;
+    for (const p of planned) {
+      if (p.kind === 'dlq') {
+        const stored = await withRetry('dlq stream', p.run, [p.msg]);
+        if (!stored) return;
+        p.msg.term(`dead-lettered`);
+      } else p.msg.ack();
+      processed += 1;
+    }
+    for (const p of applies) sendQuorumAck(p.msg);
+    const last = msgs.at(-1);
+    if (last !== undefined) options.metrics.consumerLag = last.info.pending;
+  };
+
+  const worker = async (): Promise<void> => {
+    while (!abort.signal.aborted) {
+      if (buffer.length === 0) {
+        if (ended) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+        continue;
+      }
+      const msgs = buffer.splice(0, options.batch);
+      await processBatch(msgs);
+    }
+  };
+
+  const reader = async (): Promise<void> => {
+    const messages = await options.consumer.consume({ max_messages: Math.max(options.batch, 100) });
+    abort.signal.addEventListener('abort', () => void messages.close(), { once: true });
+    try {
+      for await (const msg of messages) {
+        buffer.push(msg);
+        wake?.();
+      }
+    } finally {
+      ended = true;
+      wake?.();
+    }
+  };
+
+  const done = Promise.all([reader(), worker()]).then(() => undefined);
+  done.catch(() => undefined);
+  return {
+    healthy: () => healthy,
+    processed: () => processed,
+    stop: async () => {
+      abort.abort();
+      wake?.();
+      await done.catch(() => undefined);
+    },
+    done,
+  };
+}
