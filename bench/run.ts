@@ -9,6 +9,8 @@ const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   'audit-ingest': () => import('./scenarios/audit-ingest.js'),
   'approvals-fanout': () => import('./scenarios/approvals-fanout.js'),
   issue: () => import('./scenarios/issue.js'),
+  'renewal-storm': () => import('./scenarios/renewal-storm.js'),
+  reconcile: () => import('./scenarios/reconcile.js'),
 };
 
 async function main(): Promise<number> {

@@ -1,8 +1,10 @@
 import { BaseEnvSchema, describeEnv, type EnvRow } from '@fedplane/runtime';
 import type { z } from 'zod';
 import { LauncherEnvSchema } from '../../packages/cli/src/plane/launcher-env.js';
+import { ApprovalsEnvSchema } from '../../services/approvals/src/config.js';
 import { AuditorEnvSchema } from '../../services/auditor/src/config.js';
 import { IssuerEnvSchema } from '../../services/issuer/src/config.js';
+import { ReconcilerEnvSchema } from '../../services/reconciler/src/config.js';
 import { RenewalAgentEnvSchema } from '../../services/renewal-agent/src/config.js';
 import { SyncGatewayEnvSchema } from '../../services/sync-gateway/src/config.js';
 import { generatedBanner, markdownTable } from './markdown-table.js';
@@ -13,8 +15,10 @@ export type ConfigSource = { readonly service: string; readonly schema: z.ZodObj
 /** The schemas documented: the shared fragment, then each service's own variables. */
 export const CONFIG_SOURCES: readonly ConfigSource[] = [
   { service: 'every service', schema: BaseEnvSchema },
+  { service: 'approvals', schema: ApprovalsEnvSchema },
   { service: 'auditor', schema: AuditorEnvSchema },
   { service: 'issuer', schema: IssuerEnvSchema },
+  { service: 'reconciler', schema: ReconcilerEnvSchema },
   { service: 'renewal-agent', schema: RenewalAgentEnvSchema },
   { service: 'sync-gateway', schema: SyncGatewayEnvSchema },
   { service: 'fedplane start (launcher)', schema: LauncherEnvSchema },

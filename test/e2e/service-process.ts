@@ -96,7 +96,11 @@ export function serviceProcess(spec: ServiceSpec, logDir: string): ServiceProces
       file ??= createWriteStream(join(logDir, `${spec.name}.log`), { flags: 'a' });
       child = spawn(
         TSX,
-        ['--conditions=@fedplane/source', `services/${spec.service}/src/main.ts`, ...(spec.args ?? [])],
+        [
+          '--conditions=@fedplane/source',
+          `services/${spec.service}/src/main.ts`,
+          ...(spec.args ?? []),
+        ],
         { cwd: ROOT, env: { ...baseEnv(), ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       child.stdout?.on('data', onData);

@@ -126,7 +126,6 @@ export async function startInstance(
     hmacSecret: options.hmacSecret === undefined ? HMAC_SECRET : options.hmacSecret,
     log: SILENT,
     instance: options.name,
-    ui: false,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.listen === false ? {} : { http: { port: 0, host: '127.0.0.1' } }),
   });

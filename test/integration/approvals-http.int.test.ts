@@ -407,6 +407,12 @@ describe('reads', () => {
     expect(got).toMatchObject({ id: ids[0], namespace: ns, status: 'pending' });
   });
 
+  it('mounts the /ui console', async () => {
+    const res = await fetch(`${a.url}/ui`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+
   it('serves the OpenAPI document at /docs', async () => {
     const doc = await getJson(a.url, '/docs/json', {});
     expect(doc.status).toBe(200);

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ApprovalRequestReplySchema, parseEvent } from '@fedplane/core';
 import { FixedSubject, request } from '@fedplane/messaging';
 import { TEST_SERVICE_SECRET, findFreePorts } from '@fedplane/testkit';
 import type { Subscription } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceProcess, stopAll, type ServiceProcess } from '../e2e/service-process.js';
 import {
   API_KEY,
   HMAC_SECRET,
@@ -25,54 +23,89 @@ import {
  * the next matching request after every instance was restarted.
  */
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = 'services/approvals/src/main.ts';
+
+/** One replica: node itself with tsx's loader (no tsx CLI wrapper between it and the signal). */
+type Replica = {
+  readonly name: string;
+  readonly output: () => string;
+  start(): void;
+  /** Resolves once `approvals ready` was logged since the last start. */
+  ready(timeoutMs: number): Promise<void>;
+  /** SIGTERM; resolves with the exit code (SIGKILL after `graceMs`, then null). */
+  stop(graceMs: number): Promise<number | null>;
+};
+
 let world: ApprovalsWorld;
-let dir = '';
-let replicas: ServiceProcess[] = [];
+let replicas: Replica[] = [];
 let urls: string[] = [];
 const decided: Record<string, unknown>[] = [];
 let sub: Subscription;
 
-function replica(name: string, port: number): ServiceProcess {
-  return serviceProcess(
-    {
-      name,
-      service: 'approvals',
-      env: {
-        NATS_URL: world.nats.url,
-        DATABASE_URL: world.db.url,
-        SERVICE_SECRET: TEST_SERVICE_SECRET,
-        INSTANCE_ID: name,
-        HTTP_PORT: String(port),
-        APPROVALS_HTTP_HOST: '127.0.0.1',
-        HEALTH_PORT: '0',
-        HEALTH_HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        APPROVALS_API_KEYS: API_KEY,
-        APPROVALS_HMAC_SECRET: HMAC_SECRET,
-        APPROVALS_LEASE_TTL: '3s',
-        APPROVALS_SWEEP_INTERVAL: '1s',
-      },
+function replica(name: string, port: number): Replica {
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    NATS_URL: world.nats.url,
+    DATABASE_URL: world.db.url,
+    SERVICE_SECRET: TEST_SERVICE_SECRET,
+    INSTANCE_ID: name,
+    HTTP_PORT: String(port),
+    APPROVALS_HTTP_HOST: '127.0.0.1',
+    HEALTH_PORT: '0',
+    HEALTH_HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    APPROVALS_API_KEYS: API_KEY,
+    APPROVALS_HMAC_SECRET: HMAC_SECRET,
+    APPROVALS_LEASE_TTL: '3s',
+    APPROVALS_SWEEP_INTERVAL: '1s',
+  };
+  let child: ChildProcess | undefined;
+  let out = '';
+  let since = 0;
+  return {
+    name,
+    output: () => out,
+    start() {
+      since = out.length;
+      child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@fedplane/source', MAIN], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
     },
-    dir,
-  );
+    ready: (timeoutMs) =>
+      eventually(
+        () => out.slice(since).includes('"msg":"approvals ready"'),
+        timeoutMs,
+        `${name} ready`,
+      ),
+    stop(graceMs) {
+      const current = child;
+      if (current === undefined || current.exitCode !== null || current.signalCode !== null) {
+        return Promise.resolve(current?.exitCode ?? null);
+      }
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => current.kill('SIGKILL'), graceMs);
+        current.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+        current.kill('SIGTERM');
+      });
+    },
+  };
 }
 
 async function startAll(): Promise<void> {
-  const from = replicas.map((r) => r.lines.length);
   for (const r of replicas) r.start();
-  await Promise.all(
-    replicas.map((r, i) =>
-      r.waitForLog((line) => line['msg'] === 'approvals ready', {
-        timeoutMs: 40_000,
-        fromIndex: from[i] ?? 0,
-      }),
-    ),
-  );
+  await Promise.all(replicas.map((r) => r.ready(40_000)));
 }
 
 beforeAll(async () => {
   world = await startWorld();
-  dir = mkdtempSync(join(tmpdir(), 'fedplane-approvals-'));
   const ports = await findFreePorts(2);
   replicas = ports.map((port, i) => replica(`proc-${String(i + 1)}`, port));
   urls = ports.map((port) => `http://127.0.0.1:${String(port)}`);
@@ -87,9 +120,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sub?.unsubscribe();
-  await stopAll(replicas);
+  await Promise.all(replicas.map((r) => r.stop(5_000)));
   await world?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const ask = () =>
@@ -135,8 +167,8 @@ describe('approvals replicas as processes', () => {
   });
 
   it('remember=forever decides the next request after every instance restarted', async () => {
-    await stopAll(replicas);
-    for (const r of replicas) expect(r.running()).toBe(false);
+    // SIGTERM: each drains (open SSE streams included) and exits 0 within the grace period.
+    expect(await Promise.all(replicas.map((r) => r.stop(8_000)))).toEqual([0, 0]);
     await startAll();
     const reply = await ask();
     expect(reply.status).toBe('approved');

@@ -147,6 +147,15 @@ async function row(id: string): Promise<Record<string, unknown> | undefined> {
   return res.rows[0];
 }
 
+async function rules(actionType: string): Promise<Record<string, unknown>[]> {
+  const res = await world.pool.query<Record<string, unknown>>(
+    `SELECT decision, remember FROM approval_rules
+      WHERE action_type = $1 AND namespace = $2 AND agent_id = $3`,
+    [actionType, NAMESPACE, REQUESTER],
+  );
+  return res.rows;
+}
+
 async function configure(secret: string): Promise<void> {
   await page.getByLabel('API key').fill(API_KEY);
   await page.getByLabel('Agent id').fill(OPERATOR);
@@ -194,6 +203,8 @@ describe('the approvals console in Chromium', () => {
     const decided = page.locator(`#decided-list li.card[data-id="${id}"][data-status="approved"]`);
     await decided.waitFor({ timeout: 15_000 });
     expect(await decided.locator('.badge').textContent()).toBe('Approved');
+    // The clicked button is gone with the decision; keyboard focus stays on the pending list.
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('pending-h');
     expect(await decided.locator('.meta').textContent()).toContain(`${OPERATOR} (remember: once)`);
 
     expect(await row(id)).toEqual({ status: 'approved', decided_by: OPERATOR, remember: 'once' });
@@ -261,6 +272,41 @@ describe('the approvals console in Chromium', () => {
       .locator(`#decided-list li.card[data-id="${id}"][data-status="approved"]`)
       .waitFor({ timeout: 15_000 });
     expect(await card(id).locator('.meta').textContent()).toContain('ops/bob');
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('records the remember choice: session after Deny, forever only once confirmed', async () => {
+    requireChromium();
+    const { pending_id: id } = await ask({ action_type: 'issuer_key_rotate' });
+    await card(id).waitFor({ timeout: 15_000 });
+    await card(id).getByLabel('Remember').selectOption('session');
+    await card(id).getByRole('button', { name: 'Deny' }).click();
+    await page
+      .locator(`#decided-list li.card[data-id="${id}"][data-status="denied"]`)
+      .waitFor({ timeout: 15_000 });
+    expect(await row(id)).toEqual({ status: 'denied', decided_by: OPERATOR, remember: 'session' });
+    expect(await rules('issuer_key_rotate')).toEqual([{ decision: 'deny', remember: 'session' }]);
+
+    const { pending_id: strict } = await ask({ action_type: 'enable_strict' });
+    await card(strict).waitFor({ timeout: 15_000 });
+    await card(strict).getByLabel('Remember').selectOption('forever');
+    const dialogs: string[] = [];
+    page.once('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await card(strict).getByRole('button', { name: 'Approve' }).click();
+    await eventually(() => dialogs.length === 1, 5_000, 'the confirmation dialog');
+    expect(dialogs[0]).toContain('permanent rule');
+    expect(await row(strict)).toMatchObject({ status: 'pending' });
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await card(strict).getByRole('button', { name: 'Approve' }).click();
+    await page
+      .locator(`#decided-list li.card[data-id="${strict}"][data-status="approved"]`)
+      .waitFor({ timeout: 15_000 });
+    expect(await row(strict)).toMatchObject({ status: 'approved', remember: 'forever' });
+    expect(await rules('enable_strict')).toEqual([{ decision: 'approve', remember: 'forever' }]);
     expect(pageProblems).toEqual([]);
   });
 });

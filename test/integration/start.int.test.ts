@@ -98,6 +98,17 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  // After a failure: whatever the launcher recorded and is still running goes too.
+  const pidsFile = join(home, 'pids.json');
+  if (existsSync(pidsFile)) {
+    for (const p of JSON.parse(readFileSync(pidsFile, 'utf8')) as { pid: number }[]) {
+      try {
+        process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
   if (child.exitCode === null && child.pid !== undefined) {
     try {
       process.kill(-child.pid, 'SIGKILL');
@@ -141,6 +152,14 @@ describe('pnpm start', () => {
       expect(node).toMatchObject({ present: true, can_sign: true });
     }
     expect(Date.now() - startedAt).toBeLessThanOrEqual(CONVERGE_MS);
+    // ... and the demo writes go through a gateway under strict enforcement.
+    while (
+      !output.includes('demo records written through a gateway') &&
+      Date.now() < deadline + 15_000
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(output).toMatch(/demo records written through a gateway ok=true records=3/);
     pids = (JSON.parse(readFileSync(join(home, 'pids.json'), 'utf8')) as typeof pids).filter(
       (p) => p.pid > 0,
     );
@@ -204,7 +223,14 @@ describe('pnpm start', () => {
     const restartedAt = startedAt;
     let fresh = false;
     while (!fresh && Date.now() < deadline) {
-      const { json } = await cliJson(['node', 'status', '--json']);
+      // `node status` in-process reads NATS_URL (the binary would take it from plane.json).
+      const plane = JSON.parse(readFileSync(join(home, 'plane.json'), 'utf8')) as {
+        nats_url: string;
+      };
+      process.env['NATS_URL'] = plane.nats_url;
+      const { json } = await cliJson(['node', 'status', '--json']).finally(() => {
+        delete process.env['NATS_URL'];
+      });
       const nodes =
         (json as { nodes?: { published_at: string | null; valid_now: boolean }[] }).nodes ?? [];
       fresh =

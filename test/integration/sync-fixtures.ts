@@ -9,7 +9,14 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { publicKeyFromSeed, toBase64, type PeerScopes } from '@fedplane/core';
+import {
+  DlqEntrySchema,
+  fromUtf8,
+  publicKeyFromSeed,
+  toBase64,
+  type DlqEntry,
+  type PeerScopes,
+} from '@fedplane/core';
 import {
   BucketName,
   connectBus,
@@ -18,6 +25,8 @@ import {
   fedBuckets,
   fedStreams,
   seedCredentialSigner,
+  StreamName,
+  syncDlqSubject,
   watchTrustBundle,
   type Bus,
   type CredentialSigner,
@@ -121,6 +130,7 @@ export type TestGatewayOptions = {
   readonly peers?: readonly string[];
   readonly pool?: Pool;
   readonly batch?: number;
+  readonly outboxIntervalMs?: number;
 };
 
 /** An in-process gateway with its own NATS connection. */
@@ -155,6 +165,9 @@ export async function startTestGateway(
       quorumOverride: options.quorum ?? 1,
       quorumTimeoutMs: options.timeoutMs ?? 2_000,
       batch: options.batch ?? 500,
+      ...(options.outboxIntervalMs === undefined
+        ? {}
+        : { outboxIntervalMs: options.outboxIntervalMs }),
     },
     nowMs: () => Date.now(),
     log: SYNC_SILENT,
@@ -261,4 +274,17 @@ export function viaProxy(url: string, proxy: TcpProxy): string {
   parsed.hostname = '127.0.0.1';
   parsed.port = String(proxy.port);
   return parsed.toString();
+}
+
+/** The entries of `fed.sync.dlq.<node>` still in `FED_SYNC_DLQ`, in stream order. */
+export async function readDlq(world: SyncWorld, nodeId: string): Promise<DlqEntry[]> {
+  const jsm = world.bus.jsm;
+  const info = await jsm.streams.info(StreamName.syncDlq);
+  const out: DlqEntry[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && seq > 0; seq += 1) {
+    const msg = await jsm.streams.getMessage(StreamName.syncDlq, { seq }).catch(() => null);
+    if (msg === null || msg.subject !== syncDlqSubject(nodeId)) continue;
+    out.push(DlqEntrySchema.parse(JSON.parse(fromUtf8(msg.data) ?? '')));
+  }
+  return out;
 }

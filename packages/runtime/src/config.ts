@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   envDuration,
   envEnum,
+  envInteger,
   envPort,
   envRegistry,
   envString,
@@ -71,6 +72,13 @@ export const BaseEnvSchema = z.object({
   NATS_PASSWORD_FILE: envString({
     description: 'File holding the password of NATS_USER (written by fedplane bootstrap)',
   }).optional(),
+  NATS_STREAM_REPLICAS: envInteger({
+    description:
+      'Replicas of the JetStream streams and KV buckets a service ensures at start (1 on one server, 3 on a 3-server cluster)',
+    default: 1,
+    min: 1,
+    max: 5,
+  }),
   DATABASE_URL: envUrl({
     description: 'Postgres connection URL (services with a database)',
     schemes: ['postgres', 'postgresql'],

@@ -8,6 +8,7 @@ import {
   exitOnConfigError,
   natsIssuerClient,
   onShutdown,
+  readNatsAuth,
   readServiceSecret,
   redactConfig,
   startHealthServer,
@@ -21,6 +22,7 @@ import { startApprovals } from './shell/start-approvals.js';
 const config = exitOnConfigError(loadConfig(process.env));
 const secret = exitOnConfigError(await readServiceSecret(config.env));
 const secrets = exitOnConfigError(await loadSecrets(config.env, (path) => readFile(path, 'utf8')));
+const natsAuth = exitOnConfigError(await readNatsAuth(config.env));
 const log = createLogger({
   service: 'approvals',
   level: config.env.LOG_LEVEL,
@@ -35,6 +37,7 @@ const bus = await connectBus({
   name: `approvals/${config.instance}`,
   log: log.child({ component: 'nats' }),
   waitOnFirstConnect: true,
+  auth: natsAuth,
 });
 const pool = new Pool({ connectionString: config.databaseUrl, max: config.dbPoolSize });
 pool.on('error', (err) => log.warn({ err }, 'idle postgres connection failed'));
@@ -69,6 +72,7 @@ const approvals = await startApprovals({
   log: log.child({ component: 'approvals' }),
   instance: config.instance,
   http: config.http,
+  streamReplicas: config.env.NATS_STREAM_REPLICAS,
 });
 
 const readiness = createReadiness();

@@ -35,7 +35,12 @@ const bus = await connectBus({
 });
 const pool = new Pool({ connectionString: config.databaseUrl, max: config.dbPoolSize });
 pool.on('error', (err) => log.warn({ err }, 'idle postgres connection failed'));
-await prepareAuditor({ jsm: bus.jsm, pool, log: log.child({ component: 'prepare' }) });
+await prepareAuditor({
+  jsm: bus.jsm,
+  pool,
+  log: log.child({ component: 'prepare' }),
+  replicas: config.env.NATS_STREAM_REPLICAS,
+});
 
 const trust = watchTrustBundle(await bus.kvm.open(BucketName.trust), {
   log: log.child({ component: 'trust' }),

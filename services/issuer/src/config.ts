@@ -103,6 +103,8 @@ export type IssuerConfig = {
   readonly healthHost: string;
   readonly healthPort: number;
   readonly shutdownTimeoutMs: number;
+  /** Replicas of the streams and buckets ensured at start (`NATS_STREAM_REPLICAS`; default 1). */
+  readonly streamReplicas?: number;
 };
 
 /** Lifetime of a region intermediate (identity.md: 24 h). */
@@ -127,6 +129,7 @@ export function toIssuerConfig(env: IssuerEnv): IssuerConfig {
     healthHost: env.HEALTH_HOST,
     healthPort: env.HEALTH_PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+    streamReplicas: env.NATS_STREAM_REPLICAS,
   };
 }
 

@@ -72,8 +72,9 @@ export async function startIssuer(options: StartIssuerOptions): Promise<IssuerHa
   const clock = options.clock ?? systemClock;
   const actor = `svc/issuer/${config.instanceId}`;
   await migrateIssuer(pool, log);
-  await ensureStreams(bus.jsm, fedStreams(), { log });
-  await ensureKv(bus.jsm, fedBuckets(), { log });
+  const replicas = config.streamReplicas ?? 1;
+  await ensureStreams(bus.jsm, fedStreams({ replicas }), { log });
+  await ensureKv(bus.jsm, fedBuckets({ replicas }), { log });
   const serviceSecrets = await loadServiceSecrets(config.serviceSecretsFile);
   const keys = createKeyStore({
     dir: config.keyDir,

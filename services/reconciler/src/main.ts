@@ -59,6 +59,7 @@ const reconciler = await startReconciler({
   settings: config.settings,
   clock: systemClock,
   log: log.child({ component: 'reconciler' }),
+  streamReplicas: config.env.NATS_STREAM_REPLICAS,
 });
 
 const readiness = createReadiness();

@@ -78,6 +78,7 @@ const gateway = await startSyncGateway({
     quorumTimeoutMs: config.env.SYNC_QUORUM_TIMEOUT_MS,
     batch: config.env.SYNC_BATCH,
     streamMaxAgeMs: config.env.SYNC_STREAM_MAX_AGE,
+    streamReplicas: config.env.NATS_STREAM_REPLICAS,
   },
   nowMs: () => systemClock.nowMs(),
   log: log.child({ component: 'engine' }),

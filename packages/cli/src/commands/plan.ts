@@ -18,6 +18,7 @@ import type { Command, CommandResult } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../usage-error.js';
+import { runPlanLive } from './plan-live.js';
 
 const ObservedFileSchema = z.strictObject({
   nodes: z
@@ -81,7 +82,12 @@ function planText(plan: ReconcilePlan): string {
   return [lines.length === 0 ? 'no actions' : 'actions:', ...lines, ...guards].join('\n');
 }
 
-function runPlan(args: ParsedArgs, io: CliIo): CommandResult {
+function runPlan(args: ParsedArgs, io: CliIo): CommandResult | Promise<CommandResult> {
+  if (args.values['live'] === true) {
+    if (args.values['observed'] !== undefined)
+      throw new UsageError('--live reads the fleet: no --observed');
+    return runPlanLive(args, io);
+  }
   const inventoryPath = requireString(args, 'inventory');
   const inventory = parseInventory(readUserFile(io, inventoryPath, 'inventory file'));
   if (!inventory.ok) {
@@ -112,18 +118,23 @@ function runPlan(args: ParsedArgs, io: CliIo): CommandResult {
 
 export const plan: Command = {
   path: ['plan'],
-  synopsis: '--inventory FILE --observed FILE [--previous-present N] [--shrink-guard F]',
+  synopsis:
+    '--inventory FILE --observed FILE [--previous-present N] [--shrink-guard F] | --live [--inventory FILE]',
   summary: 'Show what the reconciler would do for an inventory and an observed fleet.',
   details: `Runs the reconciler's pure plan offline. The observed file is JSON:
 {"nodes": [{"id", "present", "can_sign", "evidence"?: {"credential_id", "not_after",
 "status_at" (RFC 3339)}}], "strict_enforced": bool}. --previous-present is the present count of the
 previous pass (enables the shrink guard's drop rule); --shrink-guard the fraction (default 0.3).
-Prints {"actions": [{"kind", "id"?}], "guards": [{"kind", "reason"}]}.`,
+Prints {"actions": [{"kind", "id"?}], "guards": [{"kind", "reason"}]}.
+--live asks the running reconciler instead (fed.reconciler.plan over NATS_URL): the plan for the
+live fleet and the stored inventory (or --inventory FILE), with its observation summary; nothing is
+applied. Prints the reply {"actions", "guards", "observation", "inventory_sha256"}.`,
   options: {
     inventory: { type: 'string' },
     observed: { type: 'string' },
     'previous-present': { type: 'string' },
     'shrink-guard': { type: 'string' },
+    live: { type: 'boolean', default: false },
   },
   run: runPlan,
 };

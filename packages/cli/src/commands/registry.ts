@@ -9,6 +9,7 @@ import { bootstrapEnrollCommand } from './bootstrap-enroll.js';
 import { bundleExportCommand, bundleShowCommand } from './bundle.js';
 import { credentialInspect, credentialVerify } from './credential.js';
 import { inventoryValidate } from './inventory.js';
+import { inventoryApplyCommand } from './inventory-apply.js';
 import { eventsTailCommand } from './events-tail.js';
 import { enrollCommand, revokeCommand } from './issuer-enroll.js';
 import { issuerRotateCommand } from './issuer-rotate.js';
@@ -16,6 +17,7 @@ import { nodeStatus } from './node-status.js';
 import { plan } from './plan.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
+import { syncDlqListCommand, syncDlqReplayCommand } from './sync-dlq.js';
 
 /** Every `fedplane` command, in help order. */
 export const COMMANDS: readonly Command[] = [
@@ -27,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   credentialVerify,
   credentialInspect,
   inventoryValidate,
+  inventoryApplyCommand,
   plan,
   approvalsSign,
   approvalsList,
@@ -41,4 +44,6 @@ export const COMMANDS: readonly Command[] = [
   bundleExportCommand,
   issuerRotateCommand,
   nodeStatus,
+  syncDlqListCommand,
+  syncDlqReplayCommand,
 ];

@@ -8,7 +8,14 @@ import { runPlane, type LauncherDeps } from '../plane/launcher.js';
  * result carries no text.
  */
 
-/** The real process: its environment, stdout, SIGINT and SIGTERM. */
+/** The signals that stop the plane. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function ignoreOutputError(): void {
+  // A closed terminal or pipe: the plane still stops cleanly; its logs are in .fedplane/logs.
+}
+
+/** The real process: its environment, stdout, SIGINT, SIGTERM and SIGHUP. */
 export function processLauncherDeps(): LauncherDeps {
   return {
     env: process.env,
@@ -17,11 +24,12 @@ export function processLauncherDeps(): LauncherDeps {
     tty: process.stdout.isTTY,
     err: (text) => process.stderr.write(`${text}\n`),
     onInterrupt: (stop) => {
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      // SIGHUP: the terminal went away; stop as cleanly as on Ctrl-C, writing nowhere.
+      process.stdout.on('error', ignoreOutputError);
+      for (const signal of STOP_SIGNALS) process.on(signal, stop);
       return () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        for (const signal of STOP_SIGNALS) process.off(signal, stop);
+        process.stdout.off('error', ignoreOutputError);
       };
     },
   };

@@ -22,6 +22,8 @@ import { isStrictAndConverged, type PlaneStatus } from './status-model.js';
 /** Seconds a node may take to show a signed status before it is enrolled again. */
 export const REENROLL_AFTER_MS = 30_000;
 const MAX_ENROLLMENTS = 4;
+/** Pushes tried (one per refresh) while the gateways come up. */
+const MAX_RECORD_ATTEMPTS = 15;
 
 /** The operator's state and its step. */
 export type FleetOperator = {
@@ -59,6 +61,7 @@ export function createFleetOperator(deps: OperatorDeps, startMs: number): FleetO
   const enrollments = new Map<string, number>();
   let inventoryApplied = false;
   let recordsWritten = false;
+  let recordAttempts = 0;
   let converged = false;
 
   async function reenrollStragglers(status: PlaneStatus, nowMs: number): Promise<void> {
@@ -96,15 +99,15 @@ export function createFleetOperator(deps: OperatorDeps, startMs: number): FleetO
       deps.screen.say('demo fleet converged: strict enforcement, every node can sign');
     }
     const gateways = deps.gateways();
-    if (converged && !recordsWritten && gateways.length >= 2) {
-      recordsWritten = true;
+    const tryRecords = converged && !recordsWritten && gateways.length >= 2;
+    if (tryRecords && recordAttempts < MAX_RECORD_ATTEMPTS) {
+      recordAttempts += 1;
       const written = await writeDemoRecords({ bus: deps.bus, home: deps.home, gateways });
-      deps.screen.say(
-        written.ok ? 'demo records written through a gateway' : 'demo records not written',
-        {
-          ...written,
-        },
-      );
+      recordsWritten = written.ok;
+      if (written.ok) deps.screen.say('demo records written through a gateway', { ...written });
+      else if (recordAttempts === MAX_RECORD_ATTEMPTS) {
+        deps.screen.say('demo records not written', { ...written, attempts: recordAttempts });
+      }
     }
   }
 

@@ -81,3 +81,20 @@ describe('nats-server lines', () => {
     expect(level('[1] [TRC] x')).toBe(10);
   });
 });
+
+describe('level labels', () => {
+  it('accepts pino levels written as labels', () => {
+    const level = (l: unknown): number =>
+      formatLogLine('x', JSON.stringify({ level: l, msg: 'm' }), plain).level;
+    expect([
+      level('error'),
+      level('WARN'),
+      level('info'),
+      level('debug'),
+      level('trace'),
+      level('fatal'),
+    ]).toEqual([50, 40, 30, 20, 10, 60]);
+    expect(level('loud')).toBe(30);
+    expect(level(null)).toBe(30);
+  });
+});

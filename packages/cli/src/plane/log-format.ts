@@ -69,6 +69,21 @@ function errText(value: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
+const LEVEL_NAMES: Readonly<Record<string, number>> = {
+  fatal: 60,
+  error: 50,
+  warn: 40,
+  info: 30,
+  debug: 20,
+  trace: 10,
+};
+
+/** pino's level as a number: numeric, or a label (`formatters.level` loggers write `"info"`). */
+function numericLevel(level: unknown): number {
+  if (typeof level === 'number') return level;
+  return typeof level === 'string' ? (LEVEL_NAMES[level.toLowerCase()] ?? 30) : 30;
+}
+
 /** nats-server style `[INF]`, `[WRN]`, … levels; info lines rank below INFO (banner noise). */
 const BRACKET_LEVELS: readonly (readonly [string, number])[] = [
   ['[FTL]', 60],
@@ -107,7 +122,7 @@ export function formatLogLine(
   if (record === undefined) {
     return { level: bracketLevel(line), text: `${' '.repeat(12)} ${source} ${line}` };
   }
-  const level = typeof record['level'] === 'number' ? record['level'] : 30;
+  const level = numericLevel(record['level']);
   const { label, code } = levelOf(level);
   const fields: string[] = [];
   for (const [key, value] of Object.entries(record)) {

@@ -34,7 +34,16 @@ const LEVEL_INFO = 30;
 
 /** A screen writing to `options.sink`. */
 export function createScreen(options: ScreenOptions): Screen {
-  const { sink, tty } = options;
+  const { tty } = options;
+  const sink: ScreenSink = {
+    write: (text) => {
+      try {
+        return options.sink.write(text);
+      } catch {
+        return false; // the terminal or pipe is gone; the log files still have everything
+      }
+    },
+  };
   let footer = '';
   let footerLines = 0;
   let lastKey = '';

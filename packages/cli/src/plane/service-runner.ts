@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PlaneHome } from './plane-home.js';
 import type { Screen } from './screen.js';
 import type { ServiceProcess } from './services.js';
@@ -8,6 +9,9 @@ import type { Supervised, Supervisor } from './supervisor.js';
  * Runs the service processes under the supervisor and restarts one that exits on its own (a crash
  * at start while a dependency settles), at most {@link MAX_RESTARTS} times, two seconds apart.
  */
+
+/** The preload that stops a service whose launcher disappeared. */
+const PARENT_WATCH = fileURLToPath(new URL('./parent-watch.ts', import.meta.url));
 
 /** Most restarts of one service per launcher run. */
 export const MAX_RESTARTS = 5;
@@ -50,10 +54,18 @@ export function createServiceRunner(deps: RunnerDeps): ServiceRunner {
     const proc = deps.supervisor.start({
       name: service.name,
       command: process.execPath,
-      args: ['--import', 'tsx', '--conditions=@fedplane/source', service.main],
+      args: [
+        '--import',
+        'tsx',
+        '--import',
+        PARENT_WATCH,
+        '--conditions=@fedplane/source',
+        service.main,
+      ],
       env: service.env,
       cwd: deps.cwd,
       logFile: serviceLogFile(deps.home, service.name),
+      ipc: true,
     });
     live.set(service.name, proc);
     for (const fn of listeners) fn();

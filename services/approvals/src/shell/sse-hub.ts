@@ -40,6 +40,8 @@ export type SseHubDeps = {
 export type SseSubscription = {
   /** The next item; undefined once the subscription is closed. Waits while the queue is empty. */
   next(): Promise<QueueItem | undefined>;
+  /** Every item queued right now, without waiting (the writer batches them into one write). */
+  takeQueued(): QueueItem[];
   close(): void;
   readonly queue: FrameQueue;
 };
@@ -185,6 +187,13 @@ export function createSseHub(deps: SseHubDeps): SseHub {
             if (item !== undefined) return item;
             await new Promise<void>((resolve) => (a.wake = resolve));
           }
+        },
+        takeQueued: () => {
+          const items: QueueItem[] = [];
+          for (let item = a.queue.shift(); item !== undefined; item = a.queue.shift()) {
+            items.push(item);
+          }
+          return items;
         },
         close: () => {
           a.closed = true;

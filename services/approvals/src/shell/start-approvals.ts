@@ -73,6 +73,8 @@ export type StartApprovalsOptions = {
   /** Outbox sweep period (default 2 000 ms). */
   readonly outboxSweepMs?: number;
   readonly onAuthFailure?: (reason: string) => void;
+  /** Replicas of the streams and buckets ensured at start (`NATS_STREAM_REPLICAS`; default 1). */
+  readonly streamReplicas?: number;
 };
 
 /** A running instance. */
@@ -93,8 +95,9 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
   const { bus, pool, log, settings, signer } = options;
   const clock = options.clock ?? systemClock;
   await migrateApprovals(pool, log);
-  await ensureStreams(bus.jsm, fedStreams(), { log });
-  await ensureKv(bus.jsm, fedBuckets(), { log });
+  const replicas = options.streamReplicas ?? 1;
+  await ensureStreams(bus.jsm, fedStreams({ replicas }), { log });
+  await ensureKv(bus.jsm, fedBuckets({ replicas }), { log });
   const leaseKv = await bus.kvm.open(BucketName.leases);
   const events = createEventSink({
     js: bus.js,

@@ -47,6 +47,8 @@ export type ReconcilerDeps = {
   readonly log: Log;
   /** Service version for `$SRV.INFO` (default `0.1.0`). */
   readonly version?: string;
+  /** Replicas of the streams and buckets ensured at start (`NATS_STREAM_REPLICAS`; default 1). */
+  readonly streamReplicas?: number;
 };
 
 /** A running reconciler. */
@@ -64,8 +66,9 @@ export type Reconciler = {
 /** Starts the endpoint, the watches and the lease contention. */
 export async function startReconciler(deps: ReconcilerDeps): Promise<Reconciler> {
   const { bus, log, settings } = deps;
-  await ensureStreams(bus.jsm, fedStreams());
-  await ensureKv(bus.jsm, fedBuckets());
+  const replicas = deps.streamReplicas ?? 1;
+  await ensureStreams(bus.jsm, fedStreams({ replicas }));
+  await ensureKv(bus.jsm, fedBuckets({ replicas }));
   const [leaseKv, postureKv, inventoryKv] = await Promise.all([
     bus.kvm.open(BucketName.leases),
     bus.kvm.open(BucketName.enforcement),

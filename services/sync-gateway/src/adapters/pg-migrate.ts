@@ -3,7 +3,9 @@ import type { Pool } from 'pg';
 /**
  * The gateway's Postgres schema (sync.md, Records): `sync_records` with exactly the design's
  * columns (primary key `(node_id, id)`, a keyset index on `(node_id, updated_at, id)`), and
- * `sync_gateway_state` (per node: the snapshot a new gateway started from). Identifiers and hashes
+ * `sync_gateway_state` (per node: the snapshot a new gateway started from), and a partial index
+over the outbox (local writes not yet acknowledged by `FED_SYNC`: `origin = node_id AND
+stream_seq IS NULL`). Identifiers and hashes
  * use the "C" collation so that SQL comparisons are byte order, as the conflict rule and keyset
  * cursors require. Applied in order under an advisory lock, recorded in
  * `sync_schema_migrations`; several gateways sharing one database migrate once.
@@ -37,6 +39,11 @@ CREATE INDEX sync_records_keyset ON sync_records (node_id, updated_at, id);`,
   snapshot_seq  BIGINT,
   snapshot_at   TIMESTAMPTZ
 );`,
+  },
+  {
+    version: '0003_sync_records_outbox',
+    sql: `CREATE INDEX sync_records_outbox ON sync_records (node_id, received_at)
+  WHERE stream_seq IS NULL AND origin = node_id;`,
   },
 ];
 

@@ -101,3 +101,60 @@ export async function replicaDigest(pool: Pool, nodeId: string): Promise<Replica
   );
   return result.rows;
 }
+
+/** A local write not yet acknowledged by the stream (an outbox row). */
+export type UnpublishedRow = {
+  readonly id: string;
+  readonly content_hash: string;
+  readonly record: Record<string, unknown>;
+};
+
+/**
+ * The outbox: rows written through this node (`origin = node_id`) whose stream sequence is not
+ * known yet (`stream_seq IS NULL`), received at least `olderThanMs` ago, oldest first.
+ */
+export async function readUnpublished(
+  pool: Pool,
+  nodeId: string,
+  options: { readonly olderThanMs: number; readonly limit: number },
+): Promise<UnpublishedRow[]> {
+  const result = await pool.query<UnpublishedRow>(
+    `SELECT id, content_hash, record FROM sync_records
+     WHERE node_id = $1 AND origin = node_id AND stream_seq IS NULL
+       AND received_at <= now() - ($2::bigint * interval '1 millisecond')
+     ORDER BY received_at, id LIMIT $3`,
+    [nodeId, String(Math.max(0, Math.floor(options.olderThanMs))), options.limit],
+  );
+  return result.rows;
+}
+
+/** A version the stream acknowledged, at `seq`. */
+export type PublishedVersion = {
+  readonly id: string;
+  readonly contentHash: string;
+  readonly seq: number;
+};
+
+/**
+ * Takes published versions out of the outbox: sets `stream_seq` on the rows that still hold
+ * exactly that version (a row replaced meanwhile is left alone). One statement.
+ */
+export async function markPublished(
+  pool: Pool,
+  nodeId: string,
+  versions: readonly PublishedVersion[],
+): Promise<void> {
+  if (versions.length === 0) return;
+  await pool.query(
+    `UPDATE sync_records AS r SET stream_seq = t.seq
+     FROM unnest($2::text[], $3::text[], $4::bigint[]) AS t(id, content_hash, seq)
+     WHERE r.node_id = $1 AND r.id = t.id AND r.content_hash = t.content_hash
+       AND r.stream_seq IS NULL`,
+    [
+      nodeId,
+      versions.map((v) => v.id),
+      versions.map((v) => v.contentHash),
+      versions.map((v) => String(v.seq)),
+    ],
+  );
+}

@@ -29,6 +29,16 @@ describe('decideReceive', () => {
     expect(d).toMatchObject({ kind: 'apply', verified: true, validated: { kind: 'memory' } });
   });
 
+  it('dead-letters a record carrying U+0000 (no replica can store it) as invalid', () => {
+    const body = utf8(canonicalJson({ ...record, carried: { k: 'a\u0000' } }));
+    expect(decideReceive({ ...base, body })).toMatchObject({
+      kind: 'dead_letter',
+      class: 'invalid',
+      recordId: 'm-1',
+      detail: 'U+0000 cannot be stored: carried.k',
+    });
+  });
+
   it('applies tombstones', () => {
     const tomb = { id: 'm-1', namespace: 'team/a', deleted: true, updated_at: record.updated_at };
     const d = decideReceive({ ...base, body: utf8(canonicalJson(tomb)) });

@@ -1,5 +1,6 @@
 import { fromUtf8, validateSyncRecord, type DlqClass, type ValidatedRecord } from '@fedplane/core';
 import { isCanonicalJson } from './canonical-json.js';
+import { nulCharPaths } from './nul-chars.js';
 
 /**
  * What a gateway does with one record it received from `FED_SYNC` (sync.md, Receive path). Pure:
@@ -9,7 +10,7 @@ import { isCanonicalJson } from './canonical-json.js';
  * message that is not signed by its origin (unsigned, invalid, or signed by another node than the
  * subject's origin token) is `unauthenticated` under strict posture and applied (counted as
  * unverified) under permissive posture. Then the bytes: not UTF-8 canonical JSON, or not a valid
- * record → `invalid`. Then the origin's namespace scope → `out_of_scope`. Else apply.
+ * record, or one holding U+0000 (which no replica can store) → `invalid`. Then the origin's namespace scope → `out_of_scope`. Else apply.
  */
 
 /** The signature check of a received message, as the shell established it. */
@@ -88,6 +89,11 @@ export function decideReceive(input: ReceiveInput): ReceiveDecision {
       .slice(0, 5)
       .map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`)
       .join('; ');
+    return { kind: 'dead_letter', class: 'invalid', detail, ...where };
+  }
+  const nul = nulCharPaths(value);
+  if (nul.length > 0) {
+    const detail = `U+0000 cannot be stored: ${nul.slice(0, 5).join(', ')}`;
     return { kind: 'dead_letter', class: 'invalid', detail, ...where };
   }
   const validated: ValidatedRecord =

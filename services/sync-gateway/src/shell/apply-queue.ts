@@ -1,4 +1,5 @@
 import { winnersById } from '../core/record-version.js';
+import { isDataRefusal } from '../core/store-error.js';
 import type { StoredVersion } from '../adapters/pg-replica.js';
 
 /**
@@ -6,7 +7,9 @@ import type { StoredVersion } from '../adapters/pg-replica.js';
  * upsert (at most `maxRows` per statement), so N concurrent pushes cost one round trip instead of
  * N. Each caller learns which of ITS versions were written (`<id>:<content_hash>` keys). Versions
  * of the same id from different callers are reduced with the conflict rule first, so the outcome
- * equals applying them one by one in any order.
+ * equals applying them one by one in any order. When Postgres refuses a combined batch's DATA
+ * (core `isDataRefusal`), each caller's versions are retried on their own, so one caller's bad
+ * record never fails another caller's write.
  */
 
 /** Writes one batch (at most one version per id); returns the written keys. */
@@ -47,6 +50,16 @@ export function createApplyQueue(applyBatch: ApplyBatch, maxRows = 2_000): Apply
     return batch;
   };
 
+  const applyEach = async (batch: readonly Waiter[]): Promise<void> => {
+    for (const waiter of batch) {
+      try {
+        waiter.resolve(await applyBatch(winnersById(waiter.versions)));
+      } catch (err) {
+        waiter.reject(err);
+      }
+    }
+  };
+
   const run = async (): Promise<void> => {
     running = true;
     try {
@@ -57,7 +70,8 @@ export function createApplyQueue(applyBatch: ApplyBatch, maxRows = 2_000): Apply
           const written = await applyBatch(winners);
           for (const waiter of batch) waiter.resolve(written);
         } catch (err) {
-          for (const waiter of batch) waiter.reject(err);
+          if (batch.length > 1 && isDataRefusal(err)) await applyEach(batch);
+          else for (const waiter of batch) waiter.reject(err);
         }
       }
     } finally {

@@ -2,14 +2,12 @@ import {
   AppError,
   ErrorCode,
   peerNamespaceAllowed,
-  validateSyncRecords,
   type PeerScopes,
   type QuorumReport,
   type SinceQuery,
   type SinceResponse,
   type SyncPushBody,
   type SyncPushReport,
-  type ValidatedRecord,
 } from '@fedplane/core';
 import {
   FedHeader,
@@ -21,13 +19,16 @@ import {
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Pool } from 'pg';
 import { readPage } from '../adapters/pg-replica.js';
+import { isDataRefusal } from '../core/store-error.js';
 import { buildSincePage, startPosition, type PageAccess } from '../core/keyset.js';
 import { quorumMissReason, quorumStatus, quorumWidth, type QuorumStatus } from '../core/quorum.js';
-import { recordMsgId, toVersion, winnersById, type RecordVersion } from '../core/record-version.js';
+import { recordMsgId } from '../core/record-version.js';
 import type { AckCollector } from './ack-collector.js';
 import { versionKey, type ApplyQueue } from './apply-queue.js';
 import type { EmitEvent } from './event-emitter.js';
+import type { Outbox } from './outbox.js';
 import type { PushOutcome, SyncEngine, SyncSender } from './ports.js';
+import { versionsOf } from './push-versions.js';
 import { observeQuorumLatency, type SyncMetrics } from './sync-metrics.js';
 
 /**
@@ -46,6 +47,8 @@ export type EngineDeps = {
   readonly signer: CredentialSigner;
   readonly acks: AckCollector;
   readonly queue: ApplyQueue;
+  /** Takes published versions out of the outbox; re-publishes what a failed publish left. */
+  readonly outbox: Outbox;
   readonly quorum: {
     readonly override: number | undefined;
     readonly timeoutMs: number;
@@ -91,60 +94,6 @@ function report(
   };
 }
 
-/** The versions of a push (memories + deletions as tombstones), or the 400 issues. */
-async function versionsOf(
-  deps: EngineDeps,
-  body: SyncPushBody,
-): Promise<
-  | { ok: true; versions: RecordVersion[] }
-  | { ok: false; issues: { path: string; message: string }[] }
-> {
-  const validated = validateSyncRecords(body.memories);
-  if (!validated.ok) {
-    return {
-      ok: false,
-      issues: validated.error.issues.map((issue) => ({
-        path: ['memories', ...issue.path].join('.'),
-        message: issue.message,
-      })),
-    };
-  }
-  const records: ValidatedRecord[] = [...validated.records];
-  records.push(...(await deletionTombstones(deps, body.deletions ?? [])));
-  const versions: RecordVersion[] = [];
-  for (const record of records) {
-    const version = toVersion(record, deps.nodeId);
-    if (version !== undefined) versions.push(version);
-  }
-  return { ok: true, versions: winnersById(versions) };
-}
-
-/**
- * Reference `deletions[]` (ids): a tombstone for each id the replica holds, timestamped now (or
- * 1 ms after the stored version when that is later), so it wins over every version seen so far.
- */
-async function deletionTombstones(
-  deps: EngineDeps,
-  ids: readonly string[],
-): Promise<ValidatedRecord[]> {
-  if (ids.length === 0) return [];
-  const rows = await deps.pool.query<{ id: string; namespace: string; ms: string }>(
-    `SELECT id, namespace, round(extract(epoch FROM updated_at) * 1000)::bigint::text AS ms
-     FROM sync_records WHERE node_id = $1 AND id = ANY($2::text[])`,
-    [deps.nodeId, [...ids]],
-  );
-  const now = deps.nowMs();
-  return rows.rows.map((row) => ({
-    kind: 'tombstone',
-    record: {
-      id: row.id,
-      namespace: row.namespace,
-      deleted: true,
-      updated_at: new Date(Math.max(now, Number(row.ms) + 1)).toISOString(),
-    },
-  }));
-}
-
 async function waitForQuorum(
   deps: EngineDeps,
   msgIds: readonly string[],
@@ -177,7 +126,10 @@ async function push(
 ): Promise<PushOutcome> {
   const startMs = deps.nowMs();
   const deadlineMs = startMs + deps.quorum.timeoutMs;
-  const parsed = await versionsOf(deps, body);
+  const parsed = await versionsOf(
+    { pool: deps.pool, nodeId: deps.nodeId, nowMs: deps.nowMs },
+    body,
+  );
   if (!parsed.ok) return { kind: 'invalid', issues: parsed.issues };
   const versions = parsed.versions;
   const ids = versions.map((v) => v.id);
@@ -187,7 +139,18 @@ async function push(
       report: report(deps, body, { applied: 0, deleted: 0, noop: versions.length, ids }),
     };
   }
-  const written = await deps.queue.apply(versions);
+  let written: Set<string>;
+  try {
+    written = await deps.queue.apply(versions);
+  } catch (err) {
+    // Postgres refused the data (nothing was written: one statement): a bad request, not an outage.
+    if (!isDataRefusal(err)) throw err;
+    const message = err instanceof Error ? err.message : 'refused';
+    return {
+      kind: 'invalid',
+      issues: [{ path: 'memories', message: `refused by the store: ${message}` }],
+    };
+  }
   let applied = 0;
   let deleted = 0;
   for (const version of versions) {
@@ -201,7 +164,7 @@ async function push(
   const tracking = deps.acks.track(msgIds);
   try {
     const subject = syncRecordSubject(deps.nodeId);
-    await Promise.all(
+    const pubAcks = await Promise.all(
       versions.map((version, index) =>
         publishSigned(deps.js, {
           subject,
@@ -212,11 +175,19 @@ async function push(
         }),
       ),
     ).catch((err: unknown) => {
+      // Committed locally: the outbox loop re-publishes these rows once the stream is back.
       throw new AppError(ErrorCode.UNAVAILABLE, 'records committed locally but not published', {
         cause: err,
         details: { reason: 'stream_unavailable' },
       });
     });
+    deps.outbox.published(
+      versions.map((version, index) => ({
+        id: version.id,
+        contentHash: version.contentHash,
+        seq: pubAcks[index]?.seq ?? 0,
+      })),
+    );
     const status = await waitForQuorum(deps, msgIds, deadlineMs, tracking);
     observeQuorumLatency(deps.metrics, (deps.nowMs() - startMs) / 1000);
     const quorum = { needed: status.needed, got: status.got, acked_by: [...status.ackedBy] };

@@ -1,4 +1,4 @@
-import type { PeerScopes, QuorumAck } from '@fedplane/core';
+import type { DlqClass, PeerScopes, QuorumAck } from '@fedplane/core';
 import { peerNamespaceAllowed, utf8 } from '@fedplane/core';
 import {
   FedHeader,
@@ -13,7 +13,8 @@ import { sleep } from '@fedplane/runtime';
 import { decideReceive } from '../core/receive-decision.js';
 import { toVersion, winnersById } from '../core/record-version.js';
 import type { StoredVersion } from '../adapters/pg-replica.js';
-import type { ApplyQueue } from './apply-queue.js';
+import { isDataRefusal } from '../core/store-error.js';
+import { versionKey, type ApplyQueue } from './apply-queue.js';
 import type { DlqWriter } from './dlq-writer.js';
 import type { OriginVerifier } from './origin-verifier.js';
 import type { SyncMetrics } from './sync-metrics.js';
@@ -94,21 +95,41 @@ function plan(options: ReceiverOptions, msg: JsMsg): Planned {
     decision.kind === 'dead_letter'
       ? decision
       : ({ class: 'invalid', detail: 'bad updated_at' } as const);
+  return deadLetter(options, msg, { origin: originId, ...letter });
+}
+
+type Letter = {
+  readonly origin: string;
+  readonly class: DlqClass;
+  readonly detail: string;
+  readonly recordId?: string | undefined;
+  readonly namespace?: string | undefined;
+};
+
+function deadLetter(options: ReceiverOptions, msg: JsMsg, letter: Letter): Planned {
   return {
     kind: 'dlq',
     msg,
     run: () =>
       options.dlq({
-        origin: originId,
-        class: letter.class,
-        detail: letter.detail,
-        recordId: 'recordId' in letter ? letter.recordId : undefined,
-        namespace: 'namespace' in letter ? letter.namespace : undefined,
+        ...letter,
         msgId: msg.headers?.get(FedHeader.MsgId) ?? '',
         streamSeq: msg.seq,
         body: msg.data,
         headers: msg.headers,
       }),
+  };
+}
+
+/** A version Postgres refused (SQLSTATE class 22/23): poison for that record only. */
+function refusedLetter(version: StoredVersion, err: unknown): Letter {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    origin: version.origin,
+    class: 'invalid',
+    detail: `refused by the replica store: ${message}`,
+    recordId: version.id,
+    namespace: version.namespace,
   };
 }
 
@@ -162,21 +183,51 @@ export function startReceiver(options: ReceiverOptions): Receiver {
     return false;
   };
 
+  /**
+   * Applies the batch in one upsert; when Postgres refuses its data, applies each version on its
+   * own and returns the refused ones (anything else — the store down — rejects).
+   */
+  const applyIsolating = async (
+    versions: readonly StoredVersion[],
+  ): Promise<Map<string, Letter>> => {
+    const refused = new Map<string, Letter>();
+    try {
+      options.metrics.applied.stream += (await options.queue.apply(versions)).size;
+    } catch (err) {
+      if (!isDataRefusal(err)) throw err;
+      for (const version of versions) {
+        try {
+          options.metrics.applied.stream += (await options.queue.apply([version])).size;
+        } catch (one) {
+          if (!isDataRefusal(one)) throw one;
+          log.warn({ err: one, record_id: version.id }, 'record refused by the replica store');
+          refused.set(versionKey(version), refusedLetter(version, one));
+        }
+      }
+    }
+    return refused;
+  };
+
   const processBatch = async (msgs: JsMsg[]): Promise<void> => {
     const planned = msgs.map((msg) => plan(options, msg));
     const applies = planned.filter(
       (p): p is Extract<Planned, { kind: 'apply' }> => p.kind === 'apply',
     );
     const versions = winnersById(applies.map((p) => p.version));
+    let refused = new Map<string, Letter>();
     const ok = await withRetry(
       'postgres',
       async () => {
-        const written = await options.queue.apply(versions);
-        options.metrics.applied.stream += written.size;
+        refused = await applyIsolating(versions);
       },
       msgs,
     );
     if (!ok) return;
+    for (const [index, p] of planned.entries()) {
+      if (p.kind !== 'apply') continue;
+      const letter = refused.get(versionKey(p.version));
+      if (letter !== undefined) planned[index] = deadLetter(options, p.msg, letter);
+    }
     for (const p of planned) {
       if (p.kind === 'dlq') {
         const stored = await withRetry('dlq stream', p.run, [p.msg]);
@@ -185,7 +236,7 @@ export function startReceiver(options: ReceiverOptions): Receiver {
       } else p.msg.ack();
       processed += 1;
     }
-    for (const p of applies) sendQuorumAck(p.msg);
+    for (const p of applies) if (!refused.has(versionKey(p.version))) sendQuorumAck(p.msg);
     const last = msgs.at(-1);
     if (last !== undefined) options.metrics.consumerLag = last.info.pending;
   };

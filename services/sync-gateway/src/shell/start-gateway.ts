@@ -1,4 +1,4 @@
-import type { PeerScopes, VerifierBundle } from '@fedplane/core';
+import type { DlqClass, PeerScopes, VerifierBundle } from '@fedplane/core';
 import {
   ensureStreams,
   fedStreams,
@@ -12,11 +12,14 @@ import { migrateSync } from '../adapters/pg-migrate.js';
 import { applyVersions } from '../adapters/pg-replica.js';
 import { startAckCollector } from './ack-collector.js';
 import { createApplyQueue } from './apply-queue.js';
+import { dlqDepth, replayDlq, type ReplayOutcome } from './dlq-replay.js';
+import { startDlqReplayWatch } from './dlq-replay-watch.js';
 import { createDlqWriter } from './dlq-writer.js';
 import { createSyncEngine } from './engine.js';
 import { createEventEmitter } from './event-emitter.js';
 import { joinStream } from './join-stream.js';
 import { createOriginVerifier } from './origin-verifier.js';
+import { startOutbox, type Outbox } from './outbox.js';
 import type { SyncEngine } from './ports.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { createSyncMetrics, type SyncMetrics } from './sync-metrics.js';
@@ -33,6 +36,10 @@ export type GatewaySettings = {
   readonly quorumTimeoutMs: number;
   readonly batch: number;
   readonly streamMaxAgeMs?: number;
+  /** Replicas of the streams ensured at start (`NATS_STREAM_REPLICAS`; default 1). */
+  readonly streamReplicas?: number;
+  /** How often the outbox is re-published (default 5 s); rows younger than 2× the quorum timeout wait. */
+  readonly outboxIntervalMs?: number;
 };
 
 /** Options of {@link startSyncGateway}. */
@@ -57,6 +64,9 @@ export type SyncGateway = {
   readonly engine: SyncEngine;
   readonly metrics: SyncMetrics;
   readonly receiver: Receiver;
+  readonly outbox: Outbox;
+  /** Re-applies the node's DLQ entries now (what an approved `sync_dlq_replay` runs). */
+  replayDlq(input: { pendingId?: string; class?: DlqClass }): Promise<ReplayOutcome>;
   /** Ok while the receive path is not paused on a dependency. */
   readiness(): { ok: true } | { ok: false; reason: string };
   stop(): Promise<void>;
@@ -68,11 +78,12 @@ export async function startSyncGateway(options: GatewayOptions): Promise<SyncGat
   const metrics = options.metrics ?? createSyncMetrics();
   await ensureStreams(
     bus.jsm,
-    fedStreams(
-      options.settings.streamMaxAgeMs === undefined
+    fedStreams({
+      replicas: options.settings.streamReplicas ?? 1,
+      ...(options.settings.streamMaxAgeMs === undefined
         ? {}
-        : { syncMaxAgeMs: options.settings.streamMaxAgeMs },
-    ),
+        : { syncMaxAgeMs: options.settings.streamMaxAgeMs }),
+    }),
     { log },
   );
   await migrateSync(pool);
@@ -94,6 +105,15 @@ export async function startSyncGateway(options: GatewayOptions): Promise<SyncGat
   const verifier = createOriginVerifier(options.trust);
   const nowS = (): number => Math.floor(options.nowMs() / 1000);
   const acks = startAckCollector({ nc: bus.nc, verifier, nowS, log });
+  const outbox = startOutbox({
+    nodeId,
+    pool,
+    js: bus.js,
+    signer,
+    intervalMs: options.settings.outboxIntervalMs ?? 5_000,
+    graceMs: 2 * options.settings.quorumTimeoutMs,
+    log,
+  });
   const engine = createSyncEngine({
     nodeId,
     pool,
@@ -101,6 +121,7 @@ export async function startSyncGateway(options: GatewayOptions): Promise<SyncGat
     signer,
     acks,
     queue,
+    outbox,
     quorum: {
       override: options.settings.quorumOverride,
       timeoutMs: options.settings.quorumTimeoutMs,
@@ -129,14 +150,41 @@ export async function startSyncGateway(options: GatewayOptions): Promise<SyncGat
     metrics,
     log,
   });
+  const replayDeps = {
+    nodeId,
+    js: bus.js,
+    jsm: bus.jsm,
+    verifier,
+    requireSig: options.requireSig,
+    scopes: options.scopes,
+    queue,
+    emit,
+    metrics,
+    nowMs: options.nowMs,
+    log,
+  };
+  metrics.dlqDepth = await dlqDepth(bus.jsm, nodeId);
+  const replayWatch = await startDlqReplayWatch({
+    nodeId,
+    nc: bus.nc,
+    js: bus.js,
+    jsm: bus.jsm,
+    trust: options.trust,
+    replay: (input) => replayDlq(replayDeps, input),
+    log,
+  });
   return {
     engine,
     metrics,
     receiver,
+    outbox,
+    replayDlq: (input) => replayDlq(replayDeps, input),
     readiness: () =>
       receiver.healthy() ? { ok: true } : { ok: false, reason: 'receive paused: dependency down' },
     stop: async () => {
+      await replayWatch.stop();
       await receiver.stop();
+      await outbox.stop();
       acks.close();
     },
   };

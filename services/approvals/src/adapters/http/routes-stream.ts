@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, preHandlerHookHandler } from 'fastify';
-import type { QueueItem } from '../../core/frame-queue.js';
+import type { QueueItem, SseFrame } from '../../core/frame-queue.js';
 import { subscriberOf } from '../../core/tenant-filter.js';
 import type { SseHub } from '../../shell/sse-hub.js';
 import { singleHeader } from './request-headers.js';
@@ -10,7 +10,8 @@ import { singleHeader } from './request-headers.js';
  * Frames `approval_requested` / `approval_decided`, `lagged` (`{"lagged":true}`) after this
  * subscriber's queue overflowed, and a `: keepalive` comment every 15 s. No history: a new
  * subscriber sees events from the moment the response headers are sent (re-sync with
- * `GET /api/v1/pending`). Each connection has its own writer, paced by its own socket.
+ * `GET /api/v1/pending`). Each connection has its own writer, paced by its own socket; what
+ * queued while a write was in flight goes out in the next single write.
  */
 
 function writeRaw(reply: FastifyReply, text: string): Promise<void> {
@@ -34,17 +35,29 @@ function writeRaw(reply: FastifyReply, text: string): Promise<void> {
   });
 }
 
-async function writeItem(reply: FastifyReply, item: QueueItem): Promise<void> {
+const LAGGED_TEXT = `event: lagged\ndata: ${JSON.stringify({ lagged: true })}\n\n`;
+const KEEPALIVE_TEXT = ': keepalive\n\n';
+
+/** Each frame is rendered once, however many subscribers it goes to. */
+const rendered = new WeakMap<SseFrame, string>();
+
+function render(frame: SseFrame): string {
+  let text = rendered.get(frame);
+  if (text === undefined) {
+    text = `event: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`;
+    rendered.set(frame, text);
+  }
+  return text;
+}
+
+function textOf(item: QueueItem): string {
   switch (item.kind) {
     case 'frame':
-      await reply.sse.send({ event: item.frame.event, data: item.frame.data });
-      return;
+      return render(item.frame);
     case 'lagged':
-      await reply.sse.send({ event: 'lagged', data: { lagged: true } });
-      return;
+      return LAGGED_TEXT;
     case 'keepalive':
-      await writeRaw(reply, ': keepalive\n\n');
-      return;
+      return KEEPALIVE_TEXT;
   }
 }
 
@@ -73,7 +86,9 @@ export function registerStreamRoute(
         for (;;) {
           const item = await sub.next();
           if (item === undefined || !reply.sse.isConnected) break;
-          await writeItem(reply, item);
+          // Whatever queued up while the socket was busy goes out in one write.
+          const batch = [item, ...sub.takeQueued()];
+          await writeRaw(reply, batch.map(textOf).join(''));
         }
       } catch (err) {
         // The client went away between the check and the write: nothing to report to anyone.

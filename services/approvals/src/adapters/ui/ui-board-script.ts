@@ -33,11 +33,13 @@ export const UI_BOARD_SCRIPT = String.raw`'use strict';
       items.delete(id);
     }
 
-    function place(card, item) {
+    function place(card, item, hadFocus) {
       var target = lib.isTerminal(item.status) ? decidedList : pendingList;
       if (card.el.parentNode !== target) {
+        // A decided card's buttons disappear: keep keyboard focus on the pending list.
         if (target === decidedList) target.prepend(card.el);
         else target.append(card.el);
+        if (hadFocus && target === decidedList) $('pending-h').focus();
       }
       while (decidedList.children.length > options.maxDecided) {
         forget(decidedList.lastElementChild.dataset.id);
@@ -54,8 +56,9 @@ export const UI_BOARD_SCRIPT = String.raw`'use strict';
         card = render.createCard(merged, { onDecide: options.onDecide });
         cards.set(partial.id, card);
       }
+      var hadFocus = card.el.contains(document.activeElement);
       card.update(merged, options.context());
-      place(card, merged);
+      place(card, merged, hadFocus);
       return merged;
     }
 

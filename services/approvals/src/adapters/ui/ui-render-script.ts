@@ -128,10 +128,10 @@ export const UI_RENDER_SCRIPT = String.raw`'use strict';
     approve.setAttribute('aria-describedby', uid + '-t');
     deny.setAttribute('aria-describedby', uid + '-t');
     approve.addEventListener('click', function () {
-      handlers.onDecide(item.id, 'approve', select.value);
+      if (!busy) handlers.onDecide(item.id, 'approve', select.value);
     });
     deny.addEventListener('click', function () {
-      handlers.onDecide(item.id, 'deny', select.value);
+      if (!busy) handlers.onDecide(item.id, 'deny', select.value);
     });
     group.append(label, select, approve, deny);
     var note = el('p', 'note');
@@ -143,12 +143,16 @@ export const UI_RENDER_SCRIPT = String.raw`'use strict';
     var busy = false;
     var selfRequest = false;
 
+    // While a decision is in flight the buttons are aria-disabled (clicks ignored), not
+    // disabled: a disabled button would drop the keyboard focus.
     function syncButtons(status) {
       var open = status === 'pending';
       group.hidden = !open;
-      approve.disabled = busy || !open || selfRequest;
-      deny.disabled = busy || !open;
+      approve.disabled = !open || selfRequest;
+      deny.disabled = !open;
       select.disabled = busy || !open;
+      approve.setAttribute('aria-disabled', String(busy || approve.disabled));
+      deny.setAttribute('aria-disabled', String(busy || deny.disabled));
     }
 
     function update(next, ctx) {

@@ -73,7 +73,7 @@ button {
   background: var(--panel); cursor: pointer;
 }
 button:hover:not(:disabled) { border-color: var(--accent); }
-button:disabled { opacity: 0.5; cursor: not-allowed; }
+button:disabled, button[aria-disabled='true'] { opacity: 0.5; cursor: not-allowed; }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
 button.approve { background: var(--ok); border-color: var(--ok); color: #fff; }
