@@ -11,6 +11,7 @@ const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   issue: () => import('./scenarios/issue.js'),
   'renewal-storm': () => import('./scenarios/renewal-storm.js'),
   reconcile: () => import('./scenarios/reconcile.js'),
+  'sync-quorum': () => import('./scenarios/sync-quorum.js'),
 };
 
 async function main(): Promise<number> {

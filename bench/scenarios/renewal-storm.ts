@@ -21,7 +21,8 @@ import { intEnv, startServiceProcess, type ServiceProcess } from './issue.js';
  *   `credential.issued` events, bucketed by second), i.e. the storm after the restart.
  * No same-run baseline (the table has none). Environment: `BENCH_AGENTS` (default 10000),
  * `BENCH_AGENT_PROCS` (default 2), `BENCH_TTL_S` (120), `BENCH_OUTAGE_S` (30), `BENCH_AFTER_S`
- * (seconds watched after the restart; default the TTL, so a missed renewal would expire in view).
+ * (seconds watched after the restart; default the TTL, so a missed renewal would expire in view),
+ * `BENCH_SPREAD_S` (the agents join over this long; default agents / 170).
  */
 
 const SILENT: Log = {
@@ -42,6 +43,7 @@ export async function run(): Promise<BenchResult> {
   const ttlS = intEnv('BENCH_TTL_S', 120);
   const outageS = intEnv('BENCH_OUTAGE_S', 30);
   const afterS = intEnv('BENCH_AFTER_S', ttlS);
+  const spreadS = intEnv('BENCH_SPREAD_S', Math.max(1, Math.ceil(agents / 170)));
   const loadAtStart = loadavg()[0] ?? 0;
   const nats = await startNatsServer({ useNatsUrl: false });
   const db = await createTestDatabase({ prefix: 'fp_bench' });
@@ -134,6 +136,8 @@ export async function run(): Promise<BenchResult> {
         RENEWAL_AGENT_SIMULATE: String(count),
         RENEWAL_AGENT_SIMULATE_PREFIX: `${PREFIX}-${String(p)}`,
         RENEWAL_AGENT_SIMULATE_ENROLL: 'true',
+        // Join the fleet over a minute (10k agents: ~170 enroll + attest per second).
+        RENEWAL_AGENT_SIMULATE_SPREAD: `${String(spreadS)}s`,
         FED_RENEW_BEFORE: `${String(Math.floor(ttlS / 3))}s`,
         FED_STATUS_INTERVAL: '15s',
         RENEWAL_REQUEST_TIMEOUT: '10s',
@@ -148,7 +152,7 @@ export async function run(): Promise<BenchResult> {
         process.stderr.write(`  ${views.size} of ${agents} agents report a credential\n`);
         lastPrint = Date.now();
       }
-      if (Date.now() - enrollStarted > 300_000) {
+      if (Date.now() - enrollStarted > 600_000) {
         throw new Error(`only ${views.size} of ${agents} agents reported a credential`);
       }
       await new Promise((r) => setTimeout(r, 500));
@@ -198,6 +202,7 @@ export async function run(): Promise<BenchResult> {
         issuer: 'one process, stopped with SIGTERM and started again',
         renew_before_s: Math.floor(ttlS / 3),
         status_interval_s: 15,
+        join_spread_s: spreadS,
         load_average_at_start: round(loadAtStart, 2),
       },
     };

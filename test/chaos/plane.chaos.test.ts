@@ -44,7 +44,7 @@ beforeAll(async () => {
   events = collector.events;
   stopEvents = () => collector.stop();
   pool = withPool(plane.db.url, 4);
-  await applyFleetInventory(plane, plane.nodes, events, false);
+  await applyFleetInventory(plane, plane.nodes, events);
   await enrollNodes(plane, plane.nodes);
   await startNodes(plane, plane.nodes);
   await reachStrict(events);

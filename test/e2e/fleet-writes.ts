@@ -7,7 +7,7 @@ import { E2E_NAMESPACE, type FleetNode } from './plane-env.js';
  * Writes through the nodes' gateways as each node's own daemon (an ai-memory-shaped client with
  * the node's key and the credential its renewal-agent keeps fresh, re-read before every push):
  * signed `/api/v1/sync/push` requests, several memories per push, to random gateways.
- * Only a 200 with the quorum met counts as acknowledged.
+ * Only a 200 with the quorum met counts as acknowledged; a push that is not is retried.
  */
 
 /** The result of a write run. */
@@ -16,7 +16,7 @@ export type WriteRun = {
   readonly acked: readonly string[];
   /** Ids whose push was refused or failed (never acknowledged; may or may not be stored). */
   readonly unacked: readonly string[];
-  /** Failed pushes: status and body, for the report. */
+  /** Every push not acknowledged (retried or not): status and body, for the report. */
   readonly failures: readonly { readonly status: number; readonly body: unknown }[];
 };
 
@@ -28,6 +28,8 @@ export type WriteOptions = {
   readonly prefix: string;
   readonly batch?: number;
   readonly concurrency?: number;
+  /** Sends of a push not acknowledged (default 3). */
+  readonly retries?: number;
   /** Deterministic choice of gateway (default Math.random). */
   readonly pick?: (n: number) => number;
 };
@@ -56,6 +58,7 @@ export async function pushBatch(
 /** Writes `count` records in batches through random gateways; never throws for a failed push. */
 export async function writeRecords(options: WriteOptions): Promise<WriteRun> {
   const batch = options.batch ?? 50;
+  const retries = options.retries ?? 3;
   const pick = options.pick ?? ((n: number) => Math.floor(Math.random() * n));
   const batches: string[][] = [];
   for (let i = 0; i < options.count; i += batch) {
@@ -74,20 +77,22 @@ export async function writeRecords(options: WriteOptions): Promise<WriteRun> {
       const ids = batches[next];
       next += 1;
       if (ids === undefined) return;
-      const node = options.nodes[pick(options.nodes.length)];
-      if (node === undefined) throw new Error('no node to write through');
       const memories = ids.map((id) => aiMemory(id, { namespace: E2E_NAMESPACE }));
-      try {
-        const response = await pushBatch(node, memories);
-        if (quorumMet(response)) acked.push(...ids);
-        else {
-          unacked.push(...ids);
-          failures.push({ status: response.status, body: response.body });
+      // As the daemon does: a push not acknowledged is sent again (same ids: idempotent),
+      // through another random gateway.
+      let done = false;
+      for (let attempt = 0; attempt <= retries && !done; attempt += 1) {
+        const node = options.nodes[pick(options.nodes.length)];
+        if (node === undefined) throw new Error('no node to write through');
+        try {
+          const response = await pushBatch(node, memories);
+          done = quorumMet(response);
+          if (!done) failures.push({ status: response.status, body: response.body });
+        } catch (err) {
+          failures.push({ status: 0, body: String(err) });
         }
-      } catch (err) {
-        unacked.push(...ids);
-        failures.push({ status: 0, body: String(err) });
       }
+      (done ? acked : unacked).push(...ids);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, () => worker()));

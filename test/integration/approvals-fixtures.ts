@@ -1,10 +1,17 @@
 /** Shared fixtures of the approvals suites: NATS + Postgres + test issuer, instances, helpers. */
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { publicKeyFromSeed, signApproval } from '@fedplane/core';
+import {
+  ApprovalRequestReplySchema,
+  parseEvent,
+  publicKeyFromSeed,
+  signApproval,
+  type ApprovalRequest,
+} from '@fedplane/core';
 import {
   BucketName,
+  FixedSubject,
   connectBus,
+  request,
   seedCredentialSigner,
   watchTrustBundle,
   type Bus,
@@ -216,62 +223,35 @@ export async function eventually(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** One SSE connection read through node:http; `frames` collects parsed frames. */
-export type SseClient = {
-  readonly frames: { event: string; data: Record<string, unknown> }[];
-  readonly comments: string[];
-  readonly response: IncomingMessage;
-  pause(): void;
-  resume(): void;
-  close(): void;
-};
+/** A recorded approval event. */
+export type SeenEvent = { subject: string; type: string; data: Record<string, unknown> };
 
-/** Opens the stream as `agentId` and resolves once the response headers arrived. */
-export function openStream(
-  url: string,
-  agentId: string | undefined,
-  options: { readonly apiKey?: string } = {},
-): Promise<SseClient> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {
-      accept: 'text/event-stream',
-      'x-api-key': options.apiKey ?? API_KEY,
-    };
-    if (agentId !== undefined) headers['x-agent-id'] = agentId;
-    const req = httpRequest(`${url}/api/v1/approvals/stream`, { headers, agent: false }, (res) => {
-      const frames: SseClient['frames'] = [];
-      const comments: string[] = [];
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let event = 'message';
-          let data = '';
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data += line.slice(6);
-          }
-          if (data !== '')
-            frames.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-          end = buffer.indexOf('\n\n');
-        }
-      });
-      res.on('error', () => undefined);
-      resolve({
-        frames,
-        comments,
-        response: res,
-        pause: () => res.pause(),
-        resume: () => res.resume(),
-        close: () => req.destroy(),
-      });
-    });
-    req.on('error', reject);
-    req.end();
+/** Records every `fed.evt.approval.>` event on the world's connection until `stop()`. */
+export function recordEvents(world: ApprovalsWorld): { events: SeenEvent[]; stop(): void } {
+  const events: SeenEvent[] = [];
+  const sub = world.bus.nc.subscribe('fed.evt.approval.>', {
+    callback: (_err, msg) => {
+      const parsed = parseEvent(msg.data);
+      if (parsed.ok) {
+        events.push({ subject: msg.subject, type: parsed.value.type, data: parsed.value.data });
+      }
+    },
   });
+  return { events, stop: () => sub.unsubscribe() };
+}
+
+/** `fed.approvals.request` with defaults (a decommission in `fleet/nyc` by `svc/reconciler/r-1`). */
+export function askApproval(world: ApprovalsWorld, req: Partial<ApprovalRequest> = {}) {
+  return request(
+    world.bus.nc,
+    FixedSubject.approvalsRequest,
+    {
+      action_type: 'decommission_node',
+      namespace: 'fleet/nyc',
+      requested_by: 'svc/reconciler/r-1',
+      payload: { node_id: 'region/nyc/node-7' },
+      ...req,
+    },
+    { schema: ApprovalRequestReplySchema },
+  );
 }

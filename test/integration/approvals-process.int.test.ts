@@ -9,12 +9,12 @@ import {
   API_KEY,
   HMAC_SECRET,
   eventually,
-  openStream,
   postDecision,
   signedDecision,
   startWorld,
   type ApprovalsWorld,
 } from './approvals-fixtures.js';
+import { openStream } from './approvals-sse-client.js';
 
 /**
  * Two approvals replicas as real processes (`services/approvals/src/main.ts`, configured only by

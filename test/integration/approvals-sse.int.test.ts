@@ -11,15 +11,14 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
-  openStream,
   postDecision,
   signedDecision,
   signerFor,
   startInstance,
   startWorld,
   type ApprovalsWorld,
-  type SseClient,
 } from './approvals-fixtures.js';
+import { openStream, type SseClient } from './approvals-sse-client.js';
 
 /**
  * The SSE stream against real NATS and Postgres: the reference tenant filter, events reaching

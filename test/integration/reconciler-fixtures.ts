@@ -232,6 +232,19 @@ export function askPlan(world: ReconcilerWorld, yaml?: string): Promise<PlanRepl
   );
 }
 
+/** The posture and its signer as a fresh reader sees them. */
+export async function readPostureView(world: ReconcilerWorld) {
+  const watch = watchPosture(await world.bus.kvm.open(BucketName.enforcement), {
+    trust: world.trust,
+    clock: systemClock,
+    log: SILENT,
+  });
+  await watch.ready;
+  const view = watch.current();
+  await watch.stop();
+  return view;
+}
+
 /** The posture as a reader sees it (a fresh watch). */
 export async function readPosture(world: ReconcilerWorld): Promise<Posture | undefined> {
   const watch = watchPosture(await world.bus.kvm.open(BucketName.enforcement), {
@@ -247,7 +260,11 @@ export async function readPosture(world: ReconcilerWorld): Promise<Posture | und
 
 let postureRevision = 1_000;
 /** Writes a reconciler-signed posture (as a previous reconciler would have). */
-export async function setPosture(world: ReconcilerWorld, requireSig: boolean): Promise<void> {
+export async function setPosture(
+  world: ReconcilerWorld,
+  requireSig: boolean,
+  signerTtlS = 3600,
+): Promise<void> {
   const kv = await world.bus.kvm.open(BucketName.enforcement);
   const entry = await kv.get(KvKey.posture);
   postureRevision += 1;
@@ -258,7 +275,7 @@ export async function setPosture(world: ReconcilerWorld, requireSig: boolean): P
       decided_at: new Date().toISOString(),
       evidence: [],
     },
-    signer: signerFor(world, 'svc/reconciler/fixture'),
+    signer: signerFor(world, 'svc/reconciler/fixture', { ttlS: signerTtlS }),
     expectedKvRevision: entry?.revision ?? 0,
   });
   if (!written.ok) throw new Error('posture write conflict');

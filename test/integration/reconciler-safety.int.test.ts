@@ -8,6 +8,8 @@ import {
   publishStatus,
   purgeStatuses,
   readPosture,
+  readPostureView,
+  setPosture,
   startInProcess,
   startPeers,
   startWorld,
@@ -172,6 +174,25 @@ describe('reconciler partition safety', () => {
     expect(eventsOf('reconcile.action_applied').map((e) => e.data['action'])).toEqual([
       { kind: 'enroll_node', id: 'region/nyc/n6' },
     ]);
+  });
+
+  it('re-signs an unchanged posture whose signer credential is about to expire', async () => {
+    await peersWith([]);
+    await storeInventory(world, inventoryYaml(FIVE, true));
+    for (const id of FIVE) await publishStatus(world, id);
+    await setPosture(world, true, 300); // signer expires in 5 min: due for a re-sign
+    const before = await readPostureView(world);
+    const reconciler = await start();
+    const after = await eventually(
+      () => readPostureView(world).then((v) => (v.signer === reconciler.agentId ? v : undefined)),
+      10_000,
+      're-sign',
+    );
+    expect(after.posture).toEqual(before.posture);
+    expect(after.signerNotAfter).toBeGreaterThan((before.signerNotAfter ?? 0) + 3000);
+    // Not an enforcement change: no event, no plan action.
+    expect(eventsOf('enforcement.changed')).toEqual([]);
+    expect((await askPlan(world)).actions).toEqual([]);
   });
 
   it('decommission asks approvals, waits for the signed decision, then revokes once', async () => {

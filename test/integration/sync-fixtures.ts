@@ -131,6 +131,7 @@ export type TestGatewayOptions = {
   readonly pool?: Pool;
   readonly batch?: number;
   readonly outboxIntervalMs?: number;
+  readonly forwardUrl?: string;
 };
 
 /** An in-process gateway with its own NATS connection. */
@@ -165,6 +166,7 @@ export async function startTestGateway(
       quorumOverride: options.quorum ?? 1,
       quorumTimeoutMs: options.timeoutMs ?? 2_000,
       batch: options.batch ?? 500,
+      ...(options.forwardUrl === undefined ? {} : { forwardUrl: options.forwardUrl }),
       ...(options.outboxIntervalMs === undefined
         ? {}
         : { outboxIntervalMs: options.outboxIntervalMs }),

@@ -57,6 +57,7 @@ describe('verifyPostureValue', () => {
       ok: true,
       posture: strict,
       signer: 'svc/reconciler/r-1',
+      signerNotAfter: NOW + 3600,
     });
     expect(verifyPostureValue(utf8(text), bundle, NOW).ok).toBe(true);
   });

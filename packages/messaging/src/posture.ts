@@ -26,7 +26,9 @@ import { KvKey } from './streams.js';
  * - a value that fails (shape, signature, credential, signer, body schema) is ignored: the last
  *   valid posture stays and a warning is logged once per KV revision. A refused value is tried
  *   again when the trust bundle changes (a rotation the reader learned late);
- * - a valid value whose posture `revision` is lower than the held one is a replay and is ignored;
+ * - a valid value whose posture `revision` is lower than the held one is a replay and is ignored
+ *   (an equal one is accepted: the writer re-signs an unchanged posture before its credential
+ *   expires);
  * - a delete or purge is unsigned, so it cannot loosen anything: it is ignored as well;
  * - no valid value ever seen ⇒ `posture: undefined`, which callers treat as permissive.
  */
@@ -42,6 +44,11 @@ export type PostureView = {
   readonly kvRevision: number;
   /** Credential subject that signed `posture`. */
   readonly signer?: string;
+  /**
+   * `not_after` (Unix seconds) of the credential that signed `posture`: after it, a reader that
+   * starts fresh can no longer verify the value, so the writer re-signs before then.
+   */
+  readonly signerNotAfter?: number;
   /**
    * KV revision of the latest entry of the key, valid or not, deletes included (0 when the key
    * was never written): the revision a writer's compare-and-set must name.
@@ -84,7 +91,13 @@ export type PostureRefusal =
 
 /** Result of {@link verifyPostureValue}. */
 export type PostureVerification =
-  | { readonly ok: true; readonly posture: Posture; readonly signer: string }
+  | {
+      readonly ok: true;
+      readonly posture: Posture;
+      readonly signer: string;
+      /** The signing credential's `not_after`, Unix seconds. */
+      readonly signerNotAfter: number;
+    }
   | { readonly ok: false; readonly refusal: PostureRefusal };
 
 /**
@@ -112,10 +125,20 @@ export function verifyPostureValue(
     const issues = schemaIssues(parsed.error).map((i) => `${i.path}: ${i.message}`);
     return { ok: false, refusal: { tag: 'body_invalid', issues } };
   }
-  return { ok: true, posture: parsed.data, signer: verified.signer };
+  return {
+    ok: true,
+    posture: parsed.data,
+    signer: verified.signer,
+    signerNotAfter: verified.claims.not_after,
+  };
 }
 
-type Accepted = { readonly posture: Posture; readonly revision: number; readonly signer: string };
+type Accepted = {
+  readonly posture: Posture;
+  readonly revision: number;
+  readonly signer: string;
+  readonly signerNotAfter: number;
+};
 type Refused = { readonly entry: KvEntry; readonly triedWith: VerifierBundle | undefined };
 
 /**
@@ -140,7 +163,9 @@ export function watchPosture(kv: RoKV, options: PostureWatchOptions): PostureWat
   const view = (): PostureView => ({
     posture: accepted?.posture,
     kvRevision: accepted?.revision ?? 0,
-    ...(accepted === undefined ? {} : { signer: accepted.signer }),
+    ...(accepted === undefined
+      ? {}
+      : { signer: accepted.signer, signerNotAfter: accepted.signerNotAfter }),
     latestKvRevision: latestRevision,
   });
 
@@ -180,7 +205,12 @@ export function watchPosture(kv: RoKV, options: PostureWatchOptions): PostureWat
       return false;
     }
     refused = undefined;
-    accepted = { posture: result.posture, revision: entry.revision, signer: result.signer };
+    accepted = {
+      posture: result.posture,
+      revision: entry.revision,
+      signer: result.signer,
+      signerNotAfter: result.signerNotAfter,
+    };
     log.info(
       {
         revision: entry.revision,

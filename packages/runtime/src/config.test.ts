@@ -21,6 +21,7 @@ describe('loadConfig with BaseEnvSchema', () => {
     const { INSTANCE_ID, ...rest } = result.value;
     expect(rest).toEqual({
       NATS_URL: ['nats://127.0.0.1:4222'],
+      NATS_STREAM_REPLICAS: 1,
       LOG_LEVEL: 'info',
       HEALTH_HOST: '0.0.0.0',
       HEALTH_PORT: 8080,
@@ -32,6 +33,7 @@ describe('loadConfig with BaseEnvSchema', () => {
   it('parses every variable', () => {
     const result = loadConfig(BaseEnvSchema, {
       NATS_URL: 'nats://n1:4222,nats://n2:4222',
+      NATS_STREAM_REPLICAS: '3',
       DATABASE_URL: 'postgres://u:p@db:5432/fed',
       LOG_LEVEL: 'debug',
       HEALTH_HOST: '127.0.0.1',
@@ -46,6 +48,7 @@ describe('loadConfig with BaseEnvSchema', () => {
       ok: true,
       value: {
         NATS_URL: ['nats://n1:4222', 'nats://n2:4222'],
+        NATS_STREAM_REPLICAS: 3,
         DATABASE_URL: 'postgres://u:p@db:5432/fed',
         LOG_LEVEL: 'debug',
         HEALTH_HOST: '127.0.0.1',

@@ -91,15 +91,19 @@ const health = await startHealthServer({
   log,
 });
 
-onShutdown({ log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness }, async () => {
-  await approvals.stop();
-  holderStop.abort();
-  await holderRun;
-  await trust.stop();
-  await health.close();
-  await bus.close();
-  await pool.end();
-});
+const shutdown = onShutdown(
+  { log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness },
+  async () => {
+    await approvals.stop();
+    holderStop.abort();
+    await holderRun;
+    await trust.stop();
+    await health.close();
+    await bus.close();
+    await pool.end();
+  },
+);
+approvals.done.catch((error: unknown) => shutdown.trigger({ kind: 'fatal', error }));
 log.info(
   { agent_id: holder.agentId, http_port: approvals.port, health_port: health.port },
   'approvals ready',

@@ -110,7 +110,23 @@ describe('loadConfig', () => {
 
   it('a simulation needs no node but join tokens, and runs issuer mode only', () => {
     const ok = loadConfig({ RENEWAL_AGENT_SIMULATE: '50', RENEWAL_AGENT_SIMULATE_ENROLL: 'true' });
-    expect(ok.ok && ok.value.simulate).toEqual({ count: 50, prefix: 'sim', enroll: true });
+    expect(ok.ok && ok.value.simulate).toEqual({
+      count: 50,
+      prefix: 'sim',
+      enroll: true,
+      spreadMs: 50,
+    });
+    const spread = loadConfig({
+      RENEWAL_AGENT_SIMULATE: '50000',
+      RENEWAL_AGENT_SIMULATE_ENROLL: 'true',
+    });
+    expect(spread.ok && spread.value.simulate?.spreadMs).toBe(10_000);
+    const slow = loadConfig({
+      RENEWAL_AGENT_SIMULATE: '5',
+      RENEWAL_AGENT_SIMULATE_ENROLL: 'true',
+      RENEWAL_AGENT_SIMULATE_SPREAD: '1m',
+    });
+    expect(slow.ok && slow.value.simulate?.spreadMs).toBe(60_000);
     expect(ok.ok && ok.value.node).toBeUndefined();
     const withFile = loadConfig({
       RENEWAL_AGENT_SIMULATE: '3',
@@ -121,6 +137,7 @@ describe('loadConfig', () => {
       count: 3,
       prefix: 'load/a',
       enroll: false,
+      spreadMs: 3,
       tokensFile: '/x/tokens',
     });
     const bad = problems({

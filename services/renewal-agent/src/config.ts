@@ -125,6 +125,10 @@ export const RenewalAgentEnvSchema = BaseEnvSchema.extend({
   RENEWAL_AGENT_SIMULATE_TOKENS: envString({
     description: 'Simulation: file of "<node-id> <join-token>" lines',
   }).optional(),
+  RENEWAL_AGENT_SIMULATE_SPREAD: envDuration({
+    description:
+      "Simulation: spread the agents' first attestations over this long (default: 1 ms per agent, at most 10 s)",
+  }).optional(),
   RENEWAL_AGENT_SIMULATE_ENROLL: envBoolean({
     description:
       'Simulation: obtain each join token from fed.issuer.enroll (needs the admin permission)',
@@ -220,6 +224,8 @@ export type SimulationConfig = {
   readonly prefix: string;
   readonly tokensFile?: string;
   readonly enroll: boolean;
+  /** The agents' first steps are spread over this many ms. */
+  readonly spreadMs: number;
 };
 
 /** The typed configuration `main.ts` builds from. */
@@ -277,6 +283,7 @@ function toConfig(env: RenewalAgentEnv): RenewalAgentConfig {
         count: env.RENEWAL_AGENT_SIMULATE,
         prefix: env.RENEWAL_AGENT_SIMULATE_PREFIX,
         enroll: env.RENEWAL_AGENT_SIMULATE_ENROLL,
+        spreadMs: env.RENEWAL_AGENT_SIMULATE_SPREAD ?? Math.min(10_000, env.RENEWAL_AGENT_SIMULATE),
         ...(env.RENEWAL_AGENT_SIMULATE_TOKENS === undefined
           ? {}
           : { tokensFile: env.RENEWAL_AGENT_SIMULATE_TOKENS }),

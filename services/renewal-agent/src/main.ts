@@ -78,7 +78,7 @@ const agent = await startRenewalAgent({
   requestTimeoutMs: config.requestTimeoutMs,
   clock: systemClock,
   registry,
-  startSpreadMs: config.simulate === undefined ? 0 : Math.min(10_000, config.simulate.count),
+  startSpreadMs: config.simulate?.spreadMs ?? 0,
 });
 
 const readiness = createReadiness();

@@ -79,6 +79,7 @@ const gateway = await startSyncGateway({
     batch: config.env.SYNC_BATCH,
     streamMaxAgeMs: config.env.SYNC_STREAM_MAX_AGE,
     streamReplicas: config.env.NATS_STREAM_REPLICAS,
+    forwardUrl: config.env.SYNC_FORWARD_URL,
   },
   nowMs: () => systemClock.nowMs(),
   log: log.child({ component: 'engine' }),

@@ -22,6 +22,7 @@ export function processLauncherDeps(): LauncherDeps {
     cwd: process.cwd(),
     out: process.stdout,
     tty: process.stdout.isTTY,
+    columns: () => process.stdout.columns,
     err: (text) => process.stderr.write(`${text}\n`),
     onInterrupt: (stop) => {
       // SIGHUP: the terminal went away; stop as cleanly as on Ctrl-C, writing nowhere.

@@ -78,7 +78,7 @@ export async function readDlqEntries(
   const out: { seq: number; entry: DlqEntry }[] = [];
   if (info.state.messages === 0) return out;
   const filter = node === undefined ? 'fed.sync.dlq.>' : syncDlqSubject(node);
-  const consumer = await bus.js.consumers.get(StreamName.syncDlq, { filter_subjects: [filter] });
+  const consumer = await bus.js.consumers.get(StreamName.syncDlq, { filter_subjects: filter });
   try {
     for (let seen = 0; seen < until;) {
       const batch = await consumer.fetch({ max_messages: 500, expires: 1_000 });

@@ -32,6 +32,8 @@ export type LauncherDeps = {
   readonly cwd: string;
   readonly out: ScreenSink;
   readonly tty: boolean;
+  /** Terminal width, when known. */
+  readonly columns?: () => number | undefined;
   readonly err: (text: string) => void;
   /** Calls `stop` on SIGINT/SIGTERM; returns the un-registration. */
   readonly onInterrupt: (stop: () => void) => () => void;
@@ -136,7 +138,13 @@ export async function runPlane(deps: LauncherDeps): Promise<number> {
   }
   mkdirSync(home.root, { recursive: true });
   const previous = readPlaneFile(home.planeFile);
-  const screen = createScreen({ sink: deps.out, tty: deps.tty, minLevel: 30, nameWidth: 14 });
+  const screen = createScreen({
+    sink: deps.out,
+    tty: deps.tty,
+    minLevel: 30,
+    nameWidth: 14,
+    columns: deps.columns,
+  });
   const reaped = await reapLeftovers(home.pidsFile, 5_000);
   if (reaped.length > 0) screen.say('stopped leftovers of an earlier start', { processes: reaped });
   const secrets = bootstrapPlane(home);
@@ -255,7 +263,7 @@ export async function runPlane(deps: LauncherDeps): Promise<number> {
         });
       });
       screen.status(
-        renderStatus(status, { nowMs: Date.now(), color: deps.tty, links }),
+        renderStatus(status, { nowMs: Date.now(), color: deps.tty, links, compact: deps.tty }),
         JSON.stringify(statusJson(status)),
       );
       await new Promise<void>((resolve) => {

@@ -28,7 +28,19 @@ export type ScreenOptions = {
   /** Lowest pino level shown on the terminal (every line still goes to the log files). */
   readonly minLevel: number;
   readonly nameWidth: number;
+  /** Terminal width: pinned lines are cut to it, so the redraw never miscounts wrapped lines. */
+  readonly columns?: (() => number | undefined) | undefined;
 };
+
+// eslint-disable-next-line no-control-regex -- matching ANSI escape sequences is the point
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/** `line` cut to `width` visible characters (its colors dropped when it has to be cut). */
+export function fitLine(line: string, width: number | undefined): string {
+  if (width === undefined || width < 10) return line;
+  const plain = line.replace(ANSI, '');
+  return plain.length < width ? line : `${plain.slice(0, width - 2)}…`;
+}
 
 const LEVEL_INFO = 30;
 
@@ -73,7 +85,10 @@ export function createScreen(options: ScreenOptions): Screen {
     status: (text, key) => {
       if (tty) {
         clearFooter();
-        footer = `${'─'.repeat(72)}\n${text}`;
+        const width = options.columns?.();
+        footer = [`${'─'.repeat(72)}`, ...text.split('\n')]
+          .map((l) => fitLine(l, width))
+          .join('\n');
         footerLines = footer.split('\n').length;
         drawFooter();
         return;

@@ -123,4 +123,23 @@ describe('renderStatus', () => {
     expect(text).toContain('trust bundle: not published yet');
     expect(text).toContain('\u001b[');
   });
+
+  it('has a compact form for the pinned view', () => {
+    const text = renderStatus(converged, {
+      nowMs: NOW,
+      color: false,
+      compact: true,
+      links: {
+        natsUrl: 'nats://127.0.0.1:4222',
+        logsDir: '/x/logs',
+        services: [{ name: 'a', url: 'http://a' }],
+      },
+    });
+    expect(text).toContain(
+      'More: pnpm fedplane status | events tail | audit verify | node status   (NATS nats://127.0.0.1:4222)',
+    );
+    expect(text).toContain('logs: /x/logs');
+    expect(text).not.toContain('http://a');
+    expect(text.split('\n').length).toBeLessThan(18);
+  });
 });

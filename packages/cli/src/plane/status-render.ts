@@ -19,6 +19,8 @@ export type RenderOptions = {
   readonly nowMs: number;
   readonly color: boolean;
   readonly links?: StatusLinks;
+  /** Two lines of pointers instead of the full list (the pinned view of `fedplane start`). */
+  readonly compact?: boolean;
 };
 
 function paint(text: string, code: string, color: boolean): string {
@@ -70,6 +72,13 @@ function linkLines(links: StatusLinks | undefined): string[] {
   return lines;
 }
 
+function compactLinks(links: StatusLinks | undefined): string[] {
+  return [
+    `More: pnpm fedplane status | events tail | audit verify | node status${links?.natsUrl === undefined ? '' : `   (NATS ${links.natsUrl})`}`,
+    `URLs of every service: pnpm fedplane status (plane.json)${links?.logsDir === undefined ? '' : `; logs: ${links.logsDir}`}`,
+  ];
+}
+
 /** Renders the status as text lines. */
 export function renderStatus(status: PlaneStatus, options: RenderOptions): string {
   const c = options.color;
@@ -108,6 +117,9 @@ export function renderStatus(status: PlaneStatus, options: RenderOptions): strin
   if (status.problems.length > 0) {
     lines.push('', paint('Problems:', Ansi.red, c), ...status.problems.map((p) => `  ${p}`));
   }
-  lines.push('', ...linkLines(options.links));
+  lines.push(
+    '',
+    ...(options.compact === true ? compactLinks(options.links) : linkLines(options.links)),
+  );
   return lines.join('\n');
 }

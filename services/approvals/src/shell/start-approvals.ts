@@ -88,6 +88,8 @@ export type ApprovalsInstance = {
   isSweeper(): boolean;
   /** Stops intake and the loops; waits for staged event publishes. */
   stop(): Promise<void>;
+  /** Rejects when a background loop (outbox sweeper, sweeper lease) failed for good. */
+  readonly done: Promise<void>;
 };
 
 /** Starts an instance (see the module comment). */
@@ -189,7 +191,8 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
     controller.signal,
     (s) => events.runSweeper(s),
     () => lease,
-  ).catch((err: unknown) => log.error({ err }, 'approvals loop failed'));
+  );
+  loops.catch(() => undefined);
   log.info({ agent_id: signer.agentId, http_port: port }, 'approvals started');
 
   let stopping: Promise<void> | undefined;
@@ -199,6 +202,7 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
     hub,
     deps,
     isSweeper: () => sweeper !== undefined,
+    done: loops,
     stop: () => {
       stopping ??= (async () => {
         await service.stop();
@@ -207,7 +211,7 @@ export async function startApprovals(options: StartApprovalsOptions): Promise<Ap
         sweeper?.abort();
         await sweeping;
         controller.abort();
-        await loops;
+        await loops.catch((err: unknown) => log.error({ err }, 'approvals loop failed'));
         await events.flush();
         log.info({}, 'approvals stopped');
       })();

@@ -12,6 +12,7 @@ import { guardedData, observationSummary, planKey, plannedData } from '../core/p
 import { awaitDecision, executeAction, type ActionPass } from './apply-actions.js';
 import { emit, type ReconcilerContext } from './context.js';
 import type { LoadedInventory } from './inventory-source.js';
+import { refreshPosture } from './posture-refresh.js';
 
 /**
  * One reconcile pass: load (inventory, posture, latest signed statuses), plan with the pure core
@@ -136,6 +137,9 @@ export async function runPass(
     } else {
       await executeAction(ctx, decision.action, pass);
     }
+  }
+  if (stillLeader() && !plan.actions.some((a) => a.kind.endsWith('_strict'))) {
+    await refreshPosture(ctx);
   }
   if (stillLeader()) {
     await ctx.journal.recordPass({

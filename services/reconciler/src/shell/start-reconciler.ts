@@ -133,13 +133,21 @@ export async function startReconciler(deps: ReconcilerDeps): Promise<Reconciler>
         await sleep(settings.debounceMs, stopping.signal);
         continue;
       }
+      if (stopping.signal.aborted) return;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, settings.intervalMs);
+        let debounce: NodeJS.Timeout | undefined;
+        const done = (): void => {
+          clearTimeout(timer);
+          clearTimeout(debounce);
+          stopping.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, settings.intervalMs);
         wake = () => {
           clearTimeout(timer);
-          setTimeout(resolve, settings.debounceMs);
+          debounce ??= setTimeout(done, settings.debounceMs);
         };
-        stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+        stopping.signal.addEventListener('abort', done, { once: true });
       });
       wake = () => undefined;
     }

@@ -10,7 +10,7 @@
 /** The SQLSTATE of a pg error, when `err` carries one. */
 export function sqlState(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const code = (err).code;
+  const code = err.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 

@@ -80,7 +80,7 @@ async function readEntries(
   const until = await lastSeq(deps.jsm, subject);
   const out: { seq: number; entry: DlqEntry | undefined }[] = [];
   if (until === 0) return out;
-  const consumer = await deps.js.consumers.get(StreamName.syncDlq, { filter_subjects: [subject] });
+  const consumer = await deps.js.consumers.get(StreamName.syncDlq, { filter_subjects: subject });
   try {
     for (let seen = 0; seen < until;) {
       const batch = await consumer.fetch({ max_messages: 500, expires: 2_000 });

@@ -12,6 +12,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { sleep } from '@fedplane/runtime';
 import { decideReceive } from '../core/receive-decision.js';
 import { toVersion, winnersById } from '../core/record-version.js';
+import type { Forwarder } from '../adapters/forward-client.js';
 import type { StoredVersion } from '../adapters/pg-replica.js';
 import { isDataRefusal } from '../core/store-error.js';
 import { versionKey, type ApplyQueue } from './apply-queue.js';
@@ -45,6 +46,8 @@ export type ReceiverOptions = {
   readonly nowMs: () => number;
   readonly metrics: SyncMetrics;
   readonly log: Log;
+  /** Forwards applied records to the node's daemon (`SYNC_FORWARD_URL`), when configured. */
+  readonly forward?: Forwarder | undefined;
 };
 
 /** A running receiver. */
@@ -208,6 +211,29 @@ export function startReceiver(options: ReceiverOptions): Receiver {
     return refused;
   };
 
+  /** Forwards; when the target refuses a batch, forwards each version alone to find which. */
+  const forwardIsolating = async (
+    forward: Forwarder,
+    versions: readonly StoredVersion[],
+  ): Promise<Map<string, Letter>> => {
+    const refused = new Map<string, Letter>();
+    const all = await forward(versions);
+    if (all.kind === 'delivered') return refused;
+    for (const version of versions) {
+      const one = versions.length === 1 ? all : await forward([version]);
+      if (one.kind === 'delivered') continue;
+      log.warn({ record_id: version.id, status: one.status }, 'forward target refused a record');
+      refused.set(versionKey(version), {
+        origin: version.origin,
+        class: 'forward_refused',
+        detail: one.detail,
+        recordId: version.id,
+        namespace: version.namespace,
+      });
+    }
+    return refused;
+  };
+
   const processBatch = async (msgs: JsMsg[]): Promise<void> => {
     const planned = msgs.map((msg) => plan(options, msg));
     const applies = planned.filter(
@@ -223,6 +249,20 @@ export function startReceiver(options: ReceiverOptions): Receiver {
       msgs,
     );
     if (!ok) return;
+    const forward = options.forward;
+    const toForward = versions.filter((v) => !refused.has(versionKey(v)));
+    if (forward !== undefined && toForward.length > 0) {
+      const forwarded = await withRetry(
+        'forward target',
+        async () => {
+          for (const [key, letter] of await forwardIsolating(forward, toForward)) {
+            refused.set(key, letter);
+          }
+        },
+        msgs,
+      );
+      if (!forwarded) return;
+    }
     for (const [index, p] of planned.entries()) {
       if (p.kind !== 'apply') continue;
       const letter = refused.get(versionKey(p.version));

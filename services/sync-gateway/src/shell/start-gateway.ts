@@ -8,6 +8,7 @@ import {
   type Log,
 } from '@fedplane/messaging';
 import type { Pool } from 'pg';
+import { createForwarder } from '../adapters/forward-client.js';
 import { migrateSync } from '../adapters/pg-migrate.js';
 import { applyVersions } from '../adapters/pg-replica.js';
 import { startAckCollector } from './ack-collector.js';
@@ -38,6 +39,8 @@ export type GatewaySettings = {
   readonly streamMaxAgeMs?: number;
   /** Replicas of the streams ensured at start (`NATS_STREAM_REPLICAS`; default 1). */
   readonly streamReplicas?: number;
+  /** The node's own daemon (`SYNC_FORWARD_URL`): records applied from the stream are forwarded. */
+  readonly forwardUrl?: string | undefined;
   /** How often the outbox is re-published (default 5 s); rows younger than 2× the quorum timeout wait. */
   readonly outboxIntervalMs?: number;
 };
@@ -146,6 +149,10 @@ export async function startSyncGateway(options: GatewayOptions): Promise<SyncGat
     requireSig: options.requireSig,
     quorumTimeoutMs: options.settings.quorumTimeoutMs,
     batch: options.settings.batch,
+    forward:
+      options.settings.forwardUrl === undefined
+        ? undefined
+        : createForwarder({ url: options.settings.forwardUrl, signer, nowMs: options.nowMs }),
     nowMs: options.nowMs,
     metrics,
     log,

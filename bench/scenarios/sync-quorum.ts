@@ -1,0 +1,138 @@
+import { utf8 } from '@fedplane/core';
+import { StreamName } from '@fedplane/messaging';
+import {
+  makeNode,
+  memory,
+  pushBody,
+  startSyncWorld,
+  startTestGateway,
+  type SyncWorld,
+  type TestGateway,
+} from '../../test/integration/sync-fixtures.js';
+import { machineDescription, round, type BenchResult } from '../report.js';
+
+/**
+ * `sync-quorum` (operations.md, Benchmarks): accepted writes/s and push latency (p50/p99) through
+ * the real engine — N in-process gateways (real nats-server, real Postgres, one database), W = 2,
+ * `BENCH_CONCURRENCY` concurrent clients each pushing one record per request through gateway
+ * `i mod N`, every push waiting for quorum. N = 3, then N = 10. Same-run baseline: raw awaited
+ * JetStream publishes of the same record bytes with the same concurrency (msgs/s).
+ *
+ * Environment: `BENCH_WRITES` (default 4000), `BENCH_CONCURRENCY` (default 64).
+ */
+
+function intEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  const n = text === undefined || text === '' ? fallback : Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function drive(
+  total: number,
+  concurrency: number,
+  one: (i: number) => Promise<void>,
+): Promise<{ perS: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next;
+        next += 1;
+        const t = performance.now();
+        await one(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return { perS: (total / ms) * 1000, latencies };
+}
+
+async function quorumRun(
+  world: SyncWorld,
+  options: { n: number; writes: number; concurrency: number; tag: string },
+) {
+  const gateways: TestGateway[] = [];
+  try {
+    for (let i = 0; i < options.n; i += 1) {
+      gateways.push(
+        await startTestGateway(world, makeNode(world, `${options.tag}-${String(i)}`), {
+          quorum: 2,
+          timeoutMs: 5_000,
+        }),
+      );
+    }
+    let missed = 0;
+    const result = await drive(options.writes, options.concurrency, async (i) => {
+      const gateway = gateways[i % gateways.length];
+      if (gateway === undefined) return;
+      const outcome = await gateway.engine.push(
+        pushBody('bench', [
+          memory(`${options.tag}-w-${String(i)}`, new Date().toISOString()),
+        ]) as never,
+        { peerId: 'bench', verified: true },
+      );
+      if (outcome.kind !== 'quorum_met') missed += 1;
+    });
+    return { ...result, missed };
+  } finally {
+    for (const gateway of gateways) await gateway.close();
+  }
+}
+
+/** Runs the scenario. */
+export async function run(): Promise<BenchResult> {
+  const writes = intEnv('BENCH_WRITES', 4_000);
+  const concurrency = intEnv('BENCH_CONCURRENCY', 64);
+  const world = await startSyncWorld();
+  try {
+    process.stderr.write('baseline: raw awaited JetStream publish…\n');
+    const body = utf8(JSON.stringify(memory('baseline', new Date().toISOString())));
+    const baseline = await drive(writes, concurrency, async (i) => {
+      await world.bus.js.publish('fed.sync.rec.baseline', body, { msgID: `baseline:${String(i)}` });
+    });
+    await world.bus.jsm.streams.purge(StreamName.sync);
+    process.stderr.write('N=3, W=2…\n');
+    const n3 = await quorumRun(world, { n: 3, writes, concurrency, tag: 'n3' });
+    process.stderr.write('N=10, W=2…\n');
+    const n10 = await quorumRun(world, { n: 10, writes, concurrency, tag: 'n10' });
+    return {
+      scenario: 'sync-quorum',
+      at: new Date().toISOString(),
+      machine: machineDescription(),
+      figures: {
+        writes_per_s_n3: { value: round(n3.perS), unit: 'writes/s' },
+        p50_ms_n3: { value: round(percentile(n3.latencies, 50), 2), unit: 'ms' },
+        p99_ms_n3: { value: round(percentile(n3.latencies, 99), 2), unit: 'ms' },
+        writes_per_s_n10: { value: round(n10.perS), unit: 'writes/s' },
+        p99_ms_n10: { value: round(percentile(n10.latencies, 99), 2), unit: 'ms' },
+      },
+      baseline: {
+        name: 'raw awaited JetStream publish (same bytes, same concurrency)',
+        value: round(baseline.perS),
+        unit: 'msgs/s',
+      },
+      ratio: round(n3.perS / baseline.perS, 3),
+      params: {
+        writes,
+        concurrency,
+        quorum_w: 2,
+        records_per_push: 1,
+        quorum_missed_n3: n3.missed,
+        quorum_missed_n10: n10.missed,
+        gateways: 'in-process, one Postgres database, one nats-server 2.9 (file storage)',
+      },
+    };
+  } finally {
+    await world.close();
+  }
+}
