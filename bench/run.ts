@@ -12,6 +12,7 @@ const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   'renewal-storm': () => import('./scenarios/renewal-storm.js'),
   reconcile: () => import('./scenarios/reconcile.js'),
   'sync-quorum': () => import('./scenarios/sync-quorum.js'),
+  'catch-up': () => import('./scenarios/catch-up.js'),
 };
 
 async function main(): Promise<number> {

@@ -1,10 +1,12 @@
+import { parseDuration } from '@fedplane/core';
 import { withPool } from '@fedplane/testkit';
 import type { Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeRecords, type WriteRun } from '../e2e/fleet-writes.js';
 import { runFedplane } from '../e2e/plane-cli.js';
-import type { FleetNode } from '../e2e/plane-env.js';
+import { NODE_CRED_TTL, type FleetNode } from '../e2e/plane-env.js';
 import {
+  auditRows,
   collectEvents,
   credentialProblem,
   replicas,
@@ -19,35 +21,61 @@ import {
   startNodes,
 } from '../e2e/scenario-steps.js';
 import { startPlane, type Plane } from '../e2e/topology.js';
+import { watchLapses, type LapseWatch } from './lapse-watch.js';
 
 /**
- * Chaos over the whole plane as OS processes: while records are written through the gateways,
- * SIGKILL and restart each kind of service (one at a time, then several at once), kill one NATS
- * server of three, take Postgres away for 20 s (a TCP proxy cut), stop one node's gateway. After
- * each: no acknowledged write lost, no duplicate, every node credential still verifies, and the
- * audit chain verifies.
+ * Chaos over the whole plane as OS processes, one plane shared by every fault in turn: while
+ * records are written through the gateways, SIGKILL and restart each kind of service (one at a
+ * time, then several at once), kill one NATS server of three, take Postgres away for 20 s (a TCP
+ * proxy cut), stop one node's gateway. Two agents run with their clocks skewed by +45 s and
+ * −45 s for the whole suite. After each fault: every committed write (200, or 202
+ * `quorum_not_met`) on every replica, no duplicate, no credential lapse (the held credential files
+ * are sampled all along, and no `credential.expired` event), every credential verifies, every
+ * event seen on the bus is chained, and the audit chain verifies.
  */
 
-const PER_FAULT = 400;
+/** Records per write chunk (chunks follow each other for as long as a fault lasts). */
+const PER_CHUNK = 100;
+/** The agents whose clocks run ahead and behind (FED_CLOCK_SKEW_MS). */
+const SKEWED = { 'agent-node-4': 45_000, 'agent-node-5': -45_000 } as const;
 
-let plane: Plane;
+let plane: Plane | undefined;
 let pool: Pool;
 let events: SeenEvent[];
 let stopEvents: () => void = () => undefined;
+let lapses: LapseWatch | undefined;
 let failed = false;
+/** When every node held its first credential (the lapse watch starts then). */
+let nodesStartedMs = 0;
 let round = 0;
-const acked = new Set<string>();
+const committed = new Set<string>();
+
+function live(): Plane {
+  if (plane === undefined) throw new Error('the plane did not start');
+  return plane;
+}
 
 beforeAll(async () => {
-  plane = await startPlane({ nodes: 5 });
-  const collector = collectEvents(plane.bus);
-  events = collector.events;
-  stopEvents = () => collector.stop();
-  pool = withPool(plane.db.url, 4);
-  await applyFleetInventory(plane, plane.nodes, events);
-  await enrollNodes(plane, plane.nodes);
-  await startNodes(plane, plane.nodes);
-  await reachStrict(events);
+  const extra: Record<string, Record<string, string>> = {};
+  for (const [name, skew] of Object.entries(SKEWED)) {
+    extra[name] = { FED_CLOCK_SKEW_MS: String(skew) };
+  }
+  plane = await startPlane({ nodes: 5, extra });
+  try {
+    const collector = collectEvents(plane.bus);
+    events = collector.events;
+    stopEvents = () => collector.stop();
+    pool = withPool(plane.db.url, 4);
+    await applyFleetInventory(plane, plane.nodes, events);
+    await enrollNodes(plane, plane.nodes);
+    await startNodes(plane, plane.nodes);
+    lapses = watchLapses(plane.nodes);
+    nodesStartedMs = Date.now();
+    await reachStrict(events);
+  } catch (err) {
+    failed = true;
+    throw err;
+  }
 });
 
 afterEach((ctx) => {
@@ -55,48 +83,79 @@ afterEach((ctx) => {
 });
 
 afterAll(async () => {
+  lapses?.stop();
   stopEvents();
-  if (failed) console.log(`chaos logs kept in ${plane.keepLogs('chaos')}`);
+  if (failed && plane !== undefined) console.log(`chaos logs kept in ${plane.keepLogs('chaos')}`);
   await pool?.end();
   await plane?.stop();
 });
 
-/** Writes through `nodes` while `fault` runs; returns the write run. */
+/**
+ * Writes through `nodes` in chunks for as long as `fault` runs, then one chunk more once it is
+ * over (the plane must take writes again); every committed id is remembered.
+ */
 async function writeDuring(
   nodes: readonly FleetNode[],
   fault: () => Promise<void>,
-): Promise<WriteRun> {
+): Promise<WriteRun[]> {
   round += 1;
-  const [run] = await Promise.all([
-    writeRecords({ nodes, count: PER_FAULT, prefix: `chaos${String(round)}`, batch: 20 }),
-    fault(),
-  ]);
-  for (const id of run.acked) acked.add(id);
-  return run;
+  let over = false;
+  const faulted = fault().finally(() => {
+    over = true;
+  });
+  const runs: WriteRun[] = [];
+  const chunk = async (): Promise<WriteRun> => {
+    const run = await writeRecords({
+      nodes,
+      count: PER_CHUNK,
+      prefix: `chaos${String(round)}-${String(runs.length)}`,
+      batch: 20,
+    });
+    for (const id of run.committed) committed.add(id);
+    runs.push(run);
+    return run;
+  };
+  while (!over) await chunk();
+  await faulted;
+  const after = await chunk();
+  const sum = (pick: (r: WriteRun) => readonly string[]): number =>
+    runs.reduce((n, r) => n + pick(r).length, 0);
+  console.log(
+    `round ${String(round)}: ${String(sum((r) => r.committed))} of ${String(runs.length * PER_CHUNK)} committed (${String(sum((r) => r.acked))} with quorum)`,
+  );
+  // Once the fault is over, the plane takes writes again.
+  expect(after.committed.length).toBeGreaterThan(0);
+  return runs;
 }
 
-/** No acknowledged write lost, no duplicate, on every node whose gateway runs. */
-async function checkInvariants(live: readonly FleetNode[]): Promise<void> {
+/** Every invariant of the suite, on the whole fleet (every process running again). */
+async function checkInvariants(): Promise<void> {
+  const p = live();
+  const nodes = p.nodes;
   const all = await until(
     async () => {
-      const digests = await replicas(pool, live);
+      const digests = await replicas(pool, nodes);
       const complete = [...digests.values()].every((rows) => {
         const ids = new Set(rows.map((r) => r.slice(0, r.indexOf(':'))));
-        return [...acked].every((id) => ids.has(id));
+        return [...committed].every((id) => ids.has(id));
       });
       return complete ? digests : undefined;
     },
     90_000,
-    'every acknowledged write on every live replica',
+    'every committed write on every replica',
   );
-  for (const rows of all.values()) {
+  for (const [node, rows] of all) {
     const ids = rows.map((r) => r.slice(0, r.indexOf(':')));
-    expect(new Set(ids).size).toBe(ids.length);
+    expect({ node, duplicates: ids.length - new Set(ids).size }).toEqual({ node, duplicates: 0 });
   }
-  const { trust, posture } = await watchPlane(plane.bus);
+
+  expect(lapses?.samples() ?? 0).toBeGreaterThan(0);
+  expect(lapses?.lapses).toEqual([]);
+  expect(events.filter((e) => e.type === 'credential.expired')).toEqual([]);
+  const { trust, posture } = await watchPlane(p.bus);
   const bundle = trust.current();
   if (bundle === undefined) throw new Error('no trust bundle');
-  for (const node of live) {
+  for (const node of nodes) {
     expect({ node: node.id, problem: credentialProblem(node, bundle) }).toEqual({
       node: node.id,
       problem: null,
@@ -104,13 +163,23 @@ async function checkInvariants(live: readonly FleetNode[]): Promise<void> {
   }
   await trust.stop();
   await posture.stop();
-  const verify = await runFedplane(['audit', 'verify', '--json'], plane.cliEnv());
-  expect({ code: verify.code, out: verify.stdout }).toMatchObject({ code: 0 });
+
+  const seen = events.map((e) => e.id);
+  await until(
+    async () => {
+      const ids = new Set((await auditRows(pool)).map((r) => r.eventId));
+      return seen.every((id) => ids.has(id));
+    },
+    60_000,
+    'the auditor chains every event seen on the bus',
+  );
+  const verify = await runFedplane(['audit', 'verify', '--json'], p.cliEnv());
+  expect({ code: verify.code, out: verify.stdout, err: verify.stderr }).toMatchObject({ code: 0 });
 }
 
 describe('chaos over the running plane', () => {
   it('survives SIGKILL and restart of each kind of service, one at a time', async () => {
-    const nodes = plane.nodes;
+    const p = live();
     for (const name of [
       'issuer-1',
       'auditor-1',
@@ -119,55 +188,87 @@ describe('chaos over the running plane', () => {
       'agent-node-2',
       'gateway-node-3',
     ]) {
-      const writers = name === 'gateway-node-3' ? nodes.filter((n) => n.short !== 'node-3') : nodes;
-      await writeDuring(writers, () => plane.killAndRestart(name));
+      const writers =
+        name === 'gateway-node-3' ? p.nodes.filter((n) => n.short !== 'node-3') : p.nodes;
+      await writeDuring(writers, () => p.killAndRestart(name));
     }
-    await checkInvariants(nodes);
+    await checkInvariants();
   });
 
   it('survives several services killed at once', async () => {
-    const nodes = plane.nodes;
-    const names = ['issuer-2', 'auditor-2', 'reconciler-2', 'agent-node-4'];
-    await writeDuring(nodes, async () => {
-      await Promise.all(names.map((n) => plane.process(n).kill()));
-      await plane.start(names);
-    });
-    await checkInvariants(nodes);
+    const p = live();
+    const names = [
+      'issuer-2',
+      'auditor-2',
+      'reconciler-2',
+      'approvals-2',
+      'agent-node-4',
+      'gateway-node-5',
+    ];
+    await writeDuring(
+      p.nodes.filter((n) => n.short !== 'node-5'),
+      async () => {
+        await Promise.all(names.map((n) => p.process(n).kill()));
+        await p.start(names);
+      },
+    );
+    await checkInvariants();
   });
 
   it('survives one NATS server of three killed and restarted', async () => {
-    const nodes = plane.nodes;
-    const server = plane.nats.servers[2];
+    const p = live();
+    const server = p.nats.servers[2];
     if (server === undefined) throw new Error('three servers expected');
-    await writeDuring(nodes, async () => {
+    await writeDuring(p.nodes, async () => {
       await server.kill();
       await new Promise((resolve) => setTimeout(resolve, 10_000));
       await server.restart();
     });
-    await checkInvariants(nodes);
+    await checkInvariants();
   });
 
   it('survives Postgres taken away for 20 s', async () => {
-    const nodes = plane.nodes;
-    await writeDuring(nodes, async () => {
-      plane.pgProxy.block();
+    const p = live();
+    await writeDuring(p.nodes, async () => {
+      p.pgProxy.block();
       await new Promise((resolve) => setTimeout(resolve, 20_000));
-      plane.pgProxy.unblock();
+      p.pgProxy.unblock();
     });
-    await checkInvariants(nodes);
+    await checkInvariants();
   });
 
   it('catches a partitioned gateway up after it returns', async () => {
-    const nodes = plane.nodes;
-    const cut = nodes[0];
+    const p = live();
+    const cut = p.nodes[0];
     if (cut === undefined) throw new Error('nodes expected');
-    const gateway = plane.process(`gateway-${cut.short}`);
-    await gateway.stop();
+    await p.process(`gateway-${cut.short}`).stop();
     await writeDuring(
-      nodes.filter((n) => n !== cut),
+      p.nodes.filter((n) => n !== cut),
       () => Promise.resolve(),
     );
-    await plane.start([`gateway-${cut.short}`]);
-    await checkInvariants(nodes);
+    await p.start([`gateway-${cut.short}`]);
+    await checkInvariants();
+  });
+
+  it('keeps every node, skewed clocks (+45 s, −45 s) included, renewed without a lapse', async () => {
+    const p = live();
+    // Outlive the first credentials: by then every node has had to renew (through the faults
+    // above), so "no lapse" says something about every agent.
+    const ttl = parseDuration(NODE_CRED_TTL);
+    if (!ttl.ok) throw new Error(`bad NODE_CRED_TTL ${NODE_CRED_TTL}`);
+    const outlived = nodesStartedMs + ttl.seconds * 1000 + 10_000;
+    await until(
+      () => Date.now() > outlived,
+      ttl.seconds * 1000 + 20_000,
+      'first credentials outlived',
+    );
+    for (const node of p.nodes) {
+      const renewed = events.filter(
+        (e) => e.type === 'credential.renewed' && e.subject === node.id,
+      ).length;
+      expect({ node: node.id, renewed: renewed > 0 }).toEqual({ node: node.id, renewed: true });
+    }
+    expect(Object.keys(SKEWED).every((name) => p.process(name).running())).toBe(true);
+    await checkInvariants();
   });
 });

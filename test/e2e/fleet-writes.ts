@@ -14,6 +14,11 @@ import { E2E_NAMESPACE, type FleetNode } from './plane-env.js';
 export type WriteRun = {
   /** Ids acknowledged (200, quorum met). */
   readonly acked: readonly string[];
+  /**
+   * Ids committed by some gateway: a 200, or a 202 `quorum_not_met` (sync.md: committed locally
+   * and durable in the stream, so it converges). Every one must end up on every replica.
+   */
+  readonly committed: readonly string[];
   /** Ids whose push was refused or failed (never acknowledged; may or may not be stored). */
   readonly unacked: readonly string[];
   /** Every push not acknowledged (retried or not): status and body, for the report. */
@@ -38,6 +43,12 @@ function identityOf(node: FleetNode): { agentId: string; seed: Uint8Array; crede
   const seed = fromBase64(readFileSync(node.keyPath, 'utf8').trim());
   if (seed === undefined) throw new Error(`${node.id}: unreadable key`);
   return { agentId: node.id, seed, credential: readFileSync(node.credPath, 'utf8').trim() };
+}
+
+function committedBy(response: SyncResponse): boolean {
+  if (response.status === 200) return true;
+  const body = response.body as { error?: unknown } | null;
+  return response.status === 202 && body?.error === 'quorum_not_met';
 }
 
 function quorumMet(response: SyncResponse): boolean {
@@ -69,6 +80,7 @@ export async function writeRecords(options: WriteOptions): Promise<WriteRun> {
     batches.push(ids);
   }
   const acked: string[] = [];
+  const committed = new Set<string>();
   const unacked: string[] = [];
   const failures: { status: number; body: unknown }[] = [];
   let next = 0;
@@ -86,6 +98,7 @@ export async function writeRecords(options: WriteOptions): Promise<WriteRun> {
         if (node === undefined) throw new Error('no node to write through');
         try {
           const response = await pushBatch(node, memories);
+          if (committedBy(response)) for (const id of ids) committed.add(id);
           done = quorumMet(response);
           if (!done) failures.push({ status: response.status, body: response.body });
         } catch (err) {
@@ -96,5 +109,5 @@ export async function writeRecords(options: WriteOptions): Promise<WriteRun> {
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, () => worker()));
-  return { acked, unacked, failures };
+  return { acked, committed: [...committed], unacked, failures };
 }

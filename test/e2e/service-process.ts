@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
  */
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 /** What to run. */
 export type ServiceSpec = {
@@ -94,9 +93,13 @@ export function serviceProcess(spec: ServiceSpec, logDir: string): ServiceProces
     start() {
       if (handle.running()) throw new Error(`${spec.name} is already running`);
       file ??= createWriteStream(join(logDir, `${spec.name}.log`), { flags: 'a' });
+      // `node --import tsx` rather than the tsx CLI: the CLI wrapper relays signals through a
+      // second process, and a SIGTERM'd service then sometimes exits 143 instead of draining.
       child = spawn(
-        TSX,
+        process.execPath,
         [
+          '--import',
+          'tsx',
           '--conditions=@fedplane/source',
           `services/${spec.service}/src/main.ts`,
           ...(spec.args ?? []),

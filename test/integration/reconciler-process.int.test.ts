@@ -8,12 +8,11 @@ import {
   eventually,
   inventoryYaml,
   publishStatus,
-  startPeers,
   startWorld,
   storeInventory,
-  type PeerCalls,
   type ReconcilerWorld,
 } from './reconciler-fixtures.js';
+import { startPeers, type PeerCalls } from './reconciler-peers.js';
 
 /**
  * Two reconcilers as real processes (`services/reconciler/src/main.ts` under tsx's loader, as

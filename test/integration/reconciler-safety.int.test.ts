@@ -11,12 +11,12 @@ import {
   readPostureView,
   setPosture,
   startInProcess,
-  startPeers,
   startWorld,
   storeInventory,
   testSettings,
   type ReconcilerWorld,
 } from './reconciler-fixtures.js';
+import { startPeers } from './reconciler-peers.js';
 
 /**
  * Partition safety of the running reconciler (in-process leader, real NATS, real signed

@@ -43,6 +43,16 @@ describe('loadConfig', () => {
     });
     expect(config.trustSource).toBe('kv');
     expect(config.requestTimeoutMs).toBe(5_000);
+    expect(config.clockSkewMs).toBe(0);
+  });
+
+  it('takes a test-only clock skew, negative or positive, bounded to an hour', () => {
+    for (const skew of ['-45000', '45000']) {
+      const result = loadConfig({ ...NODE_ENV, FED_CLOCK_SKEW_MS: skew });
+      expect(result.ok && result.value.clockSkewMs).toBe(Number(skew));
+    }
+    expect(problems({ ...NODE_ENV, FED_CLOCK_SKEW_MS: '3600001' })).toHaveLength(1);
+    expect(problems({ ...NODE_ENV, FED_CLOCK_SKEW_MS: '45s' })).toHaveLength(1);
   });
 
   it('every variable can be set', () => {

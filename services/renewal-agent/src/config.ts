@@ -110,6 +110,13 @@ export const RenewalAgentEnvSchema = BaseEnvSchema.extend({
     default: '5s',
     minMs: 100,
   }),
+  FED_CLOCK_SKEW_MS: envInteger({
+    description:
+      'Test only: offset (ms, may be negative) added to the agent clock, to exercise clock skew in the chaos suite',
+    default: 0,
+    min: -3_600_000,
+    max: 3_600_000,
+  }),
   RENEWAL_AGENT_SIMULATE: envInteger({
     description:
       'Run N simulated agents (own keys and identities, one NATS connection, no files) for load tests; --simulate N overrides',
@@ -236,6 +243,8 @@ export type RenewalAgentConfig = {
   readonly instance: string;
   readonly trustSource: TrustSource;
   readonly requestTimeoutMs: number;
+  /** Test-only offset added to the agent clock (`FED_CLOCK_SKEW_MS`; 0 in production). */
+  readonly clockSkewMs: number;
   /** The node (absent when simulating). */
   readonly node?: NodeFilesConfig;
   /** The simulation (absent for a real node). */
@@ -275,6 +284,7 @@ function toConfig(env: RenewalAgentEnv): RenewalAgentConfig {
     instance: env.INSTANCE_ID,
     trustSource: env.FED_TRUST_SOURCE,
     requestTimeoutMs: env.RENEWAL_REQUEST_TIMEOUT,
+    clockSkewMs: env.FED_CLOCK_SKEW_MS,
   };
   if (env.RENEWAL_AGENT_SIMULATE > 0) {
     return {

@@ -76,7 +76,10 @@ const agent = await startRenewalAgent({
   trust,
   log,
   requestTimeoutMs: config.requestTimeoutMs,
-  clock: systemClock,
+  clock:
+    config.clockSkewMs === 0
+      ? systemClock
+      : { nowMs: () => systemClock.nowMs() + config.clockSkewMs },
   registry,
   startSpreadMs: config.simulate?.spreadMs ?? 0,
 });

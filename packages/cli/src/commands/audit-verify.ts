@@ -124,9 +124,12 @@ async function viaNats(
   deps: AuditCommandDeps,
   args: ParsedArgs,
   chosen: { readonly file: AuditCheckpoint | null; readonly trust: CheckpointTrust | null },
+  io: CliIo,
 ): Promise<Outcome> {
   const nc = await connectAuditNats(deps.env());
   try {
+    // One request; the auditor walks the whole chain, so say what is happening (stderr).
+    if (!args.json) io.err('asking the auditor to verify the chain (fed.audit.verify)…');
     const from = optionalInteger(args, 'from');
     const body = {
       ...(from === undefined ? {} : { from }),
@@ -221,7 +224,7 @@ async function verifyCommand(
   try {
     outcome =
       url === undefined
-        ? await viaNats(deps, args, chosen)
+        ? await viaNats(deps, args, chosen, io)
         : await viaDatabase(url, args, io, { ...chosen, bundle });
   } catch (err) {
     if (err instanceof UsageError) throw err;

@@ -43,6 +43,7 @@ function links(deps: StatusDeps, natsUrl: string): StatusLinks {
   return {
     natsUrl,
     logsDir: `${plane.home}/logs`,
+    planeFile: `${plane.home}/plane.json`,
     services: plane.services.flatMap((s) => [
       ...(s.http_url === undefined ? [] : [{ name: `${s.name} http`, url: s.http_url }]),
       ...(s.health_url === undefined ? [] : [{ name: `${s.name} health`, url: s.health_url }]),

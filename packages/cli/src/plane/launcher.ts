@@ -7,14 +7,15 @@ import { DEMO_NODES } from './demo-fleet.js';
 import { createFleetOperator, enrollMissing } from './fleet-operator.js';
 import { NATS_MISSING_MESSAGE, findNatsBinary, launchNats } from './nats-launch.js';
 import { removePidFile, reapLeftovers, writePidFile } from './pid-file.js';
-import { readPlaneFile, writePlaneFile, type PlaneFile } from './plane-file.js';
+import { readPlaneFile, writePlaneFile } from './plane-file.js';
+import { planeRecord } from './plane-record.js';
 import { planeHome, type PlaneHome } from './plane-home.js';
 import { loadLauncherEnv } from './launcher-env.js';
 import { launchPostgres } from './postgres-launch.js';
 import { pickPorts } from './ports.js';
 import { createScreen, type ScreenSink } from './screen.js';
-import { createServiceRunner, serviceLogFile, type ServiceRunner } from './service-runner.js';
-import { CONTROL_PORTS, LOCAL_TRUST_DOMAIN, controlServices, nodeServices } from './services.js';
+import { createServiceRunner } from './service-runner.js';
+import { CONTROL_PORTS, controlServices, nodeServices } from './services.js';
 import { gatherStatus } from './status-gather.js';
 import { statusJson } from './status-model.js';
 import { renderStatus } from './status-render.js';
@@ -66,53 +67,6 @@ async function waitForIssuer(bus: Bus, deadline: number, stopped: () => boolean)
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
-}
-
-function planeFile(input: {
-  home: PlaneHome;
-  natsUrl: string;
-  databaseUrl: string;
-  managed: { nats: boolean; pg: boolean };
-  runner: ServiceRunner;
-}): PlaneFile {
-  const pids = new Map(input.runner.current().map((p) => [p.name, p.pid]));
-  return {
-    version: 1,
-    pid: process.pid,
-    started_at: new Date().toISOString(),
-    home: input.home.root,
-    nats_url: input.natsUrl,
-    nats_managed: input.managed.nats,
-    database_url: input.databaseUrl,
-    database_managed: input.managed.pg,
-    trust_domain: LOCAL_TRUST_DOMAIN,
-    services: input.runner.services().map((s) => ({
-      name: s.name,
-      ...(s.node === undefined ? {} : { node: s.node }),
-      ...(pids.get(s.name) === undefined ? {} : { pid: pids.get(s.name) }),
-      health_url: `http://127.0.0.1:${String(s.healthPort)}/healthz`,
-      ...(s.httpPort === undefined ? {} : { http_url: `http://127.0.0.1:${String(s.httpPort)}` }),
-      log_file: serviceLogFile(input.home, s.name),
-    })),
-    nodes: DEMO_NODES.map((n) => {
-      const sync = input.runner
-        .services()
-        .find((s) => s.node === n.id && s.service === 'sync-gateway');
-      return {
-        id: n.id,
-        key_path: join(
-          input.home.nodesDir,
-          n.id.replace(/[^A-Za-z0-9_.-]/g, '_'),
-          'keys',
-          'node.key',
-        ),
-        cred_path: join(input.home.nodesDir, n.id.replace(/[^A-Za-z0-9_.-]/g, '_'), 'cred'),
-        ...(sync?.httpPort === undefined
-          ? {}
-          : { sync_url: `http://127.0.0.1:${String(sync.httpPort)}` }),
-      };
-    }),
-  };
 }
 
 function portOf(url: string | undefined): number | undefined {
@@ -227,7 +181,7 @@ export async function runPlane(deps: LauncherDeps): Promise<number> {
     const managed = { nats: natsBinary !== undefined, pg: dbGiven === '' };
     writePlaneFile(
       home.planeFile,
-      planeFile({ home, natsUrl: nats.url, databaseUrl: pg.url, managed, runner }),
+      planeRecord({ home, natsUrl: nats.url, databaseUrl: pg.url, managed, runner, secrets }),
     );
     screen.say('plane running; Ctrl-C stops it', { plane_file: home.planeFile });
     const operator = createFleetOperator(
@@ -246,6 +200,7 @@ export async function runPlane(deps: LauncherDeps): Promise<number> {
     const links = {
       natsUrl: nats.url,
       logsDir: home.logsDir,
+      planeFile: home.planeFile,
       services: runner
         .services()
         .flatMap((s) => [

@@ -12,6 +12,7 @@ export type StatusLinks = {
   readonly natsUrl?: string;
   readonly services?: readonly { readonly name: string; readonly url: string }[];
   readonly logsDir?: string;
+  readonly planeFile?: string;
 };
 
 /** How to render. */
@@ -64,6 +65,7 @@ function linkLines(links: StatusLinks | undefined): string[] {
   lines.push(
     '  live events            pnpm fedplane events tail',
     '  audit chain            pnpm fedplane audit verify',
+    `  audit events           DATABASE_URL=$(jq -r .database_url ${links?.planeFile ?? '.fedplane/plane.json'}) pnpm fedplane audit tail`,
     '  node detail            pnpm fedplane node status',
     '  this view as JSON      pnpm fedplane status --json',
   );

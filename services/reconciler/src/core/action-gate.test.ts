@@ -11,6 +11,7 @@ import {
 
 const NOW = 1_000_000;
 const RETRY = 60_000;
+const BACKOFF = 10_000;
 
 function entry(
   kind: NodeActionKind,
@@ -43,7 +44,13 @@ const plan: ReconcilePlan = {
 };
 
 function gate(...entries: [string, JournalEntry][]) {
-  return gatePlan({ plan, journal: new Map(entries), nowMs: NOW, retryMs: RETRY }).map((d) =>
+  return gatePlan({
+    plan,
+    journal: new Map(entries),
+    nowMs: NOW,
+    retryMs: RETRY,
+    failureBackoffMs: BACKOFF,
+  }).map((d) =>
     d.run === 'skip'
       ? `skip:${d.reason}`
       : d.run === 'await_decision'
@@ -102,6 +109,18 @@ describe('gatePlan', () => {
     expect(gate(entry('decommission_node', 'x1', 'in_flight'))[2]).toBe(
       'skip:decommission_in_flight',
     );
+  });
+
+  it('retries any failed node action after the failure backoff, not before', () => {
+    for (const [i, kind] of (
+      ['enroll_node', 'issue_credential', 'decommission_node'] as const
+    ).entries()) {
+      const id = ['n1', 'n2', 'x1'][i] ?? '';
+      expect(gate(entry(kind, id, 'failed', { atMs: NOW - BACKOFF + 1 }))[i]).toBe(
+        'skip:retry_after_failure',
+      );
+      expect(gate(entry(kind, id, 'failed', { atMs: NOW - BACKOFF }))[i]).toBe('execute');
+    }
   });
 
   it('never journals posture actions', () => {

@@ -18,6 +18,7 @@ import {
  * - `decommission_node`: approval requested once (the pending id is journalled, the decision is
  *   awaited); revoked once. A denial is re-asked only after `retryMs`. Cleared when the node is no
  *   longer observed or is desired again.
+ * - A failed call is journalled `failed` and tried again after `failureBackoffMs`.
  * - `enable_strict` / `disable_strict` are not journalled: the posture write is a compare-and-set
  *   on the revision read, and the next plan sees the posture it wrote.
  * Pure.
@@ -28,8 +29,11 @@ export type NodeActionKind = 'enroll_node' | 'issue_credential' | 'decommission_
 /** A node action. */
 export type NodeAction = Extract<ReconcileAction, { readonly id: string }>;
 
-/** Journal states. `in_flight`: written before the call; the outcome replaces it. */
-export type JournalState = 'in_flight' | 'applied' | 'approval_pending' | 'denied';
+/**
+ * Journal states. `in_flight`: written before the call; the outcome replaces it. `failed`: the
+ * call failed (nothing was done); retried after the failure backoff.
+ */
+export type JournalState = 'in_flight' | 'applied' | 'approval_pending' | 'denied' | 'failed';
 
 /** One journal record. */
 export type JournalEntry = {
@@ -71,9 +75,19 @@ export type GateInput = {
   readonly nowMs: number;
   /** `RECONCILER_ACTION_RETRY` in ms. */
   readonly retryMs: number;
+  /**
+   * Least time before a failed action is tried again (the pass interval), so that passes
+   * triggered by every status change do not hammer an unreachable peer.
+   */
+  readonly failureBackoffMs: number;
 };
 
 function gateOne(action: NodeAction, entry: JournalEntry, input: GateInput): GateDecision {
+  if (entry.state === 'failed') {
+    return input.nowMs - entry.at_ms >= input.failureBackoffMs
+      ? { action, run: 'execute' }
+      : { action, run: 'skip', reason: 'retry_after_failure' };
+  }
   const recent = input.nowMs - entry.at_ms < input.retryMs;
   switch (action.kind) {
     case 'enroll_node':

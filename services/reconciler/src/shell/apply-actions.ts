@@ -33,7 +33,8 @@ import type { LoadedInventory } from './inventory-source.js';
  * join token in the reply is dropped on the spot — never logged, stored or published; the operator
  * takes a token with `fedplane enroll`), renew through the node's agent, decommission through
  * approvals (or directly with `RECONCILER_AUTO_DECOMMISSION`) then the issuer's revoke, and the
- * posture by a signed compare-and-set. Node actions are journalled `in_flight` before the call.
+ * posture by a signed compare-and-set. Node actions are journalled `in_flight` before the call and
+ * `failed` when it fails.
  */
 
 /** What an action needs to know about its pass. */
@@ -271,16 +272,17 @@ export async function executeAction(
 }
 
 /**
- * After a failure, drops this attempt's `in_flight` record so a later pass retries (an entry in
- * another state — an approval already asked for — stays).
+ * After a failure, replaces this attempt's `in_flight` record by `failed` (nothing was done; a
+ * later pass retries after the backoff). A record in another state — an approval already asked
+ * for — stays.
  */
 async function forgetInFlight(ctx: ReconcilerContext, action: ReconcileAction): Promise<void> {
   if (!isNodeAction(action)) return;
   const key = journalKey(action.kind, action.id);
   if (ctx.journal.entries().get(key)?.state !== 'in_flight') return;
   try {
-    await ctx.journal.remove(key);
+    await journal(ctx, action, 'failed');
   } catch (err) {
-    ctx.log.warn({ err, key }, 'journal entry removal failed');
+    ctx.log.warn({ err, key }, 'journal entry update failed');
   }
 }

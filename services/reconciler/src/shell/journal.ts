@@ -63,10 +63,14 @@ function isPass(value: unknown): value is PassRecord {
   return typeof v['present_count'] === 'number' && typeof v['at_ms'] === 'number';
 }
 
-/** Opens (creating if needed) the bucket and starts mirroring it. */
-export async function openJournal(kvm: Kvm, log: Log): Promise<Journal> {
+/**
+ * Opens (creating if needed) the bucket, at `replicas` (`NATS_STREAM_REPLICAS`, default 1), and
+ * starts mirroring it.
+ */
+export async function openJournal(kvm: Kvm, log: Log, replicas = 1): Promise<Journal> {
   const kv: KV = await kvm.create(RECONCILER_BUCKET, {
     history: 1,
+    replicas,
     description: 'reconciler action journal and last pass',
   });
   const entries = new Map<string, JournalEntry>();

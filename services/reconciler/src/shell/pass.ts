@@ -69,8 +69,12 @@ export async function computePlan(
   };
 }
 
-/** What a pass remembers for the next one (in memory). */
-export type PassMemory = { lastPlanKey?: string };
+/**
+ * What a pass remembers for the next one (in memory): the key of the last plan, and the nodes it
+ * saw present and able to sign (a new status from one of those cannot change the plan, so it
+ * does not start a pass; the interval pass still re-checks them).
+ */
+export type PassMemory = { lastPlanKey?: string; settled?: ReadonlySet<string> };
 
 /** Outcome of {@link runPass}, for logs and tests. */
 export type PassOutcome = { readonly planned: number; readonly executed: number };
@@ -100,6 +104,9 @@ export async function runPass(
     });
   }
   memory.lastPlanKey = key;
+  memory.settled = new Set(
+    computed.observation.observed.nodes.filter((n) => n.canSign).map((n) => n.id),
+  );
   for (const guard of plan.guards) {
     ctx.log.warn({ guard: guard.kind, reason: guard.reason }, 'reconcile guard held');
     await emit(ctx, {
@@ -124,6 +131,7 @@ export async function runPass(
     journal: ctx.journal.entries(),
     nowMs: ctx.clock.nowMs(),
     retryMs: ctx.settings.retryMs,
+    failureBackoffMs: ctx.settings.intervalMs,
   });
   for (const decision of gated) {
     if (!stillLeader()) break;

@@ -7,6 +7,7 @@ import {
   eventTypeFilters,
   fedBuckets,
   fedStreams,
+  parseNodeStatusSubject,
   watchPosture,
   type CredentialSigner,
   type Log,
@@ -30,7 +31,8 @@ import { createStatusReader } from './status-reader.js';
 /**
  * The reconciler as a unit: the dry-run endpoint (every instance) and the lease on `fed-leases` /
  * `reconciler`; while it holds the lease, a pass every `RECONCILER_INTERVAL` and, debounced, after
- * any inventory, posture, status or approval-decision change. Losing the lease stops the next
+ * any inventory, posture or approval-decision change, and after a status from a node the last
+ * pass did not see present and able to sign. Losing the lease stops the next
  * action at once. `main.ts` composes it; tests start it in-process or as a process.
  */
 
@@ -82,6 +84,7 @@ export async function startReconciler(deps: ReconcilerDeps): Promise<Reconciler>
     wake();
   };
 
+  const memory: PassMemory = {};
   const posture = watchPosture(postureKv, { trust: deps.trust, clock: deps.clock, log });
   const ctxBase = {
     bus,
@@ -92,7 +95,7 @@ export async function startReconciler(deps: ReconcilerDeps): Promise<Reconciler>
     log,
     postureKv,
     posture,
-    journal: await openJournal(bus.kvm, log),
+    journal: await openJournal(bus.kvm, log, replicas),
     statuses: createStatusReader(bus),
   };
   const inventory = watchInventory({
@@ -106,7 +109,12 @@ export async function startReconciler(deps: ReconcilerDeps): Promise<Reconciler>
   await Promise.all([posture.ready, inventory.ready]);
   posture.onChange(trigger);
   const subs: Subscription[] = [
-    bus.nc.subscribe(SubjectFilter.nodeStatus, { callback: trigger }),
+    bus.nc.subscribe(SubjectFilter.nodeStatus, {
+      callback: (_err, msg) => {
+        const node = parseNodeStatusSubject(msg.subject);
+        if (!node.ok || memory.settled?.has(node.value) !== true) trigger();
+      },
+    }),
     ...eventTypeFilters('approval.decided').map((s) => bus.nc.subscribe(s, { callback: trigger })),
   ];
   const service = await registerReconcilerEndpoints(ctx, deps.version ?? '0.1.0');
@@ -114,7 +122,6 @@ export async function startReconciler(deps: ReconcilerDeps): Promise<Reconciler>
   let leader = false;
   let passes = 0;
   let failures = 0;
-  const memory: PassMemory = {};
   const passLoop = async (): Promise<void> => {
     while (!stopping.signal.aborted) {
       if (leader) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   ErrorCode,
   acceptIssued,
+  decodeCredential,
   signRenewPop,
   toBase64,
   type AttestRequest,
@@ -31,6 +32,17 @@ export type IssuerAttemptDeps = {
 /** A fresh nonce of 32 characters from 192 random bits. */
 export function randomNonce(): string {
   return randomBytes(24).toString('base64url');
+}
+
+/**
+ * When to judge a credential the issuer has just signed: the local time, or its `not_before` when
+ * that is later. The issuer backdates `not_before` by 30 s; a node whose clock runs further behind
+ * would otherwise refuse every fresh credential as not yet valid and lapse (chaos: clock skew
+ * −45 s). Expiry, signature, identity and key are still checked against the local clock.
+ */
+function judgedAtS(credential: string, localNowS: number): number {
+  const decoded = decodeCredential(credential);
+  return decoded.ok ? Math.max(localNowS, decoded.value.claims.not_before) : localNowS;
 }
 
 function errorText(err: unknown): string {
@@ -157,7 +169,7 @@ export async function issuerAttempt(
     expectedAgentId: state.deps.nodeId,
     expectedPublicKey: expected.publicKey,
     bundle: deps.trust.current() ?? null,
-    nowS: Math.floor(state.nowS()),
+    nowS: judgedAtS(result.value.credential, Math.floor(state.nowS())),
   });
   switch (outcome.kind) {
     case 'reject':

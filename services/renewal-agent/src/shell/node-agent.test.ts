@@ -513,3 +513,58 @@ describe('file mode', () => {
     expect(agent.valid()).toBe(true);
   });
 });
+
+describe('issuer mode: clock skew', () => {
+  // The issuer backdates not_before by 30 s only; an agent whose clock runs 45 s behind must still
+  // take fresh credentials (chaos suite: FED_CLOCK_SKEW_MS=-45000), and still refuse expired ones.
+  for (const skewMs of [-45_000, 45_000]) {
+    it(`attests and renews with a clock ${String(skewMs / 1000)} s off the issuer's`, async () => {
+      const issuerClock = createFakeClock(T0);
+      const issuer = fakeIssuer(issuerClock);
+      const files: MemoryCredentialFiles = {};
+      const publisher = recordingPublisher();
+      const agent = await createNodeAgent({
+        nodeId: NODE,
+        settings: SETTINGS,
+        keys: memoryKeyStore(),
+        store: memoryCredentialStore(files),
+        publisher,
+        metrics: { attempt: () => undefined },
+        clock: { nowMs: () => issuerClock.nowMs() + skewMs },
+        log: silentLog,
+        random: () => 0.5,
+        issuer: issuer.client,
+        joinToken: () => Promise.resolve(TOKEN),
+        trust: { current: () => BUNDLE },
+      });
+      expect((await agent.renewNow({})).renewed).toBe(true);
+      const first = agent.credential();
+      issuerClock.advance(1_000);
+      expect((await agent.renewNow({})).renewed).toBe(true);
+      expect(agent.credential()).not.toEqual(first);
+      expect(types(publisher)).toEqual(['credential.renewed', 'credential.renewed']);
+    });
+  }
+
+  it('still refuses a fresh credential that is already expired by its clock', async () => {
+    const issuerClock = createFakeClock(T0);
+    const issuer = fakeIssuer(issuerClock);
+    const agent = await createNodeAgent({
+      nodeId: NODE,
+      settings: SETTINGS,
+      keys: memoryKeyStore(),
+      store: memoryCredentialStore({}),
+      publisher: recordingPublisher(),
+      metrics: { attempt: () => undefined },
+      // Two hours ahead: the issuer's one-hour credential is expired on arrival.
+      clock: { nowMs: () => issuerClock.nowMs() + 7_200_000 },
+      log: silentLog,
+      random: () => 0.5,
+      issuer: issuer.client,
+      joinToken: () => Promise.resolve(TOKEN),
+      trust: { current: () => BUNDLE },
+    });
+    await expect(agent.renewNow({})).rejects.toBeInstanceOf(AppError);
+    expect(agent.credential()).toBeUndefined();
+  });
+});

@@ -37,16 +37,19 @@ export async function applyVersions(
   versions: readonly StoredVersion[],
 ): Promise<Set<string>> {
   if (versions.length === 0) return new Set();
+  // Id order (binary, as the primary key compares under "C"): concurrent upserts lock their rows
+  // in the same order, so they wait for each other instead of deadlocking.
+  const rows = [...versions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const decoder = new TextDecoder();
   const result = await pool.query<{ id: string; content_hash: string }>(UPSERT, [
     nodeId,
-    versions.map((v) => v.id),
-    versions.map((v) => v.namespace),
-    versions.map((v) => instantText(v.updatedAtMs)),
-    versions.map((v) => v.contentHash),
-    versions.map((v) => v.origin),
-    versions.map((v) => decoder.decode(v.bytes)),
-    versions.map((v) => (v.streamSeq === undefined ? null : String(v.streamSeq))),
+    rows.map((v) => v.id),
+    rows.map((v) => v.namespace),
+    rows.map((v) => instantText(v.updatedAtMs)),
+    rows.map((v) => v.contentHash),
+    rows.map((v) => v.origin),
+    rows.map((v) => decoder.decode(v.bytes)),
+    rows.map((v) => (v.streamSeq === undefined ? null : String(v.streamSeq))),
   ]);
   return new Set(result.rows.map((row) => `${row.id}:${row.content_hash}`));
 }

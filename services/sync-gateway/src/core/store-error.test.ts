@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDataRefusal, sqlState } from './store-error.js';
+import { isDataRefusal, isTransientConflict, sqlState } from './store-error.js';
 
 describe('store errors', () => {
   it('reads a SQLSTATE only from a 5-character code', () => {
@@ -24,5 +24,14 @@ describe('store errors', () => {
       false,
     );
     expect(isDataRefusal(new Error('Connection terminated unexpectedly'))).toBe(false);
+  });
+
+  it('treats serialization failures and deadlocks as transient conflicts, nothing else', () => {
+    expect(isTransientConflict({ code: '40001' })).toBe(true);
+    expect(isTransientConflict({ code: '40P01' })).toBe(true);
+    for (const code of ['22P05', '23505', '08006', '57P01']) {
+      expect(isTransientConflict({ code })).toBe(false);
+    }
+    expect(isTransientConflict(new Error('x'))).toBe(false);
   });
 });

@@ -19,3 +19,12 @@ export function isDataRefusal(err: unknown): boolean {
   const state = sqlState(err);
   return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
 }
+
+/**
+ * True when `err` is a transaction Postgres rolled back to break a conflict with a concurrent one
+ * (class 40: serialization failure 40001, deadlock 40P01): running the statement again is correct.
+ */
+export function isTransientConflict(err: unknown): boolean {
+  const state = sqlState(err);
+  return state !== undefined && state.startsWith('40');
+}

@@ -26,6 +26,9 @@ import { recordMsgId, toVersion } from '../core/record-version.js';
  * replica. A stream ack takes the row out of the outbox (`stream_seq` set, batched).
  */
 
+/** How long stream acks are collected before one UPDATE records them. */
+const MARK_DELAY_MS = 50;
+
 /** Options of {@link startOutbox}. */
 export type OutboxOptions = {
   readonly nodeId: string;
@@ -83,7 +86,8 @@ export function startOutbox(options: OutboxOptions): Outbox {
 
   const published = (versions: readonly PublishedVersion[]): void => {
     marks.push(...versions);
-    marking ??= new Promise<void>((resolve) => setImmediate(resolve))
+    // Coalesced over MARK_DELAY_MS: one UPDATE for many pushes, off the push's critical path.
+    marking ??= new Promise<void>((resolve) => setTimeout(resolve, MARK_DELAY_MS))
       .then(flushMarks)
       .finally(() => {
         marking = undefined;

@@ -1,4 +1,4 @@
-import type { DlqClass, PeerScopes, QuorumAck } from '@fedplane/core';
+import type { DlqClass, PeerScopes } from '@fedplane/core';
 import { peerNamespaceAllowed, utf8 } from '@fedplane/core';
 import {
   FedHeader,
@@ -10,6 +10,7 @@ import {
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { sleep } from '@fedplane/runtime';
+import { quorumAckBodies } from '../core/quorum-ack-batch.js';
 import { decideReceive } from '../core/receive-decision.js';
 import { toVersion, winnersById } from '../core/record-version.js';
 import type { Forwarder } from '../adapters/forward-client.js';
@@ -24,7 +25,8 @@ import type { SyncMetrics } from './sync-metrics.js';
  * The receive path (sync.md): this gateway's durable pull consumer on `FED_SYNC`, processed in
  * micro-batches. Per batch: verify each origin (cached credential check + one Ed25519 verify),
  * decide (core `decideReceive`), apply every applicable record in ONE upsert, then ack, then send
- * the signed quorum ack to `Fed-Ack-Inbox` when the message is younger than the quorum timeout.
+ * the signed quorum acks (one signed message per `Fed-Ack-Inbox` per batch) for the messages
+ * younger than the quorum timeout. Our own records are acked without a signature check.
  * Poison records go to the DLQ and are terminated. Postgres or the DLQ stream down: nothing is
  * acked or dead-lettered; the batch is retried with backoff while `working()` keeps the messages
  * ours, and readiness reports the dependency down.
@@ -72,6 +74,8 @@ function plan(options: ReceiverOptions, msg: JsMsg): Planned {
   const origin = parseSyncRecordSubject(msg.subject);
   const nowMs = options.nowMs();
   const originId = origin.ok ? origin.value : 'unknown';
+  // Our own records were applied at push: no signature to check (one Ed25519 verify saved).
+  if (originId === options.nodeId) return { kind: 'ack', msg };
   const decision = origin.ok
     ? decideReceive({
         self: options.nodeId,
@@ -146,22 +150,32 @@ export function startReceiver(options: ReceiverOptions): Receiver {
   let wake: (() => void) | undefined;
   let ended = false;
 
-  const sendQuorumAck = (msg: JsMsg): void => {
-    const inbox = msg.headers?.get(FedHeader.AckInbox) ?? '';
-    const msgId = msg.headers?.get(FedHeader.MsgId) ?? '';
-    if (inbox === '' || msgId === '') return;
-    const ageMs = options.nowMs() - msg.info.timestampNanos / 1e6;
-    if (ageMs > options.quorumTimeoutMs) return;
-    const ack: QuorumAck = {
-      msg_id: msgId,
-      node_id: options.nodeId,
-      at: new Date(options.nowMs()).toISOString(),
-    };
-    const body = utf8(JSON.stringify(ack));
-    try {
-      options.nc.publish(inbox, body, { headers: signedHeaders(options.signer, body) });
-    } catch (err) {
-      log.debug({ err }, 'quorum ack not sent');
+  /**
+   * Sends the signed quorum acks of applied messages younger than the quorum timeout: one signed
+   * message per `Fed-Ack-Inbox` listing every msg id of the batch (core/quorum-ack-batch.ts).
+   */
+  const sendQuorumAcks = (msgs: readonly JsMsg[]): void => {
+    const nowMs = options.nowMs();
+    const byInbox = new Map<string, string[]>();
+    for (const msg of msgs) {
+      const inbox = msg.headers?.get(FedHeader.AckInbox) ?? '';
+      const msgId = msg.headers?.get(FedHeader.MsgId) ?? '';
+      if (inbox === '' || msgId === '') continue;
+      if (nowMs - msg.info.timestampNanos / 1e6 > options.quorumTimeoutMs) continue;
+      const ids = byInbox.get(inbox) ?? [];
+      ids.push(msgId);
+      byInbox.set(inbox, ids);
+    }
+    const at = new Date(nowMs).toISOString();
+    for (const [inbox, ids] of byInbox) {
+      for (const ack of quorumAckBodies(options.nodeId, ids, at)) {
+        const body = utf8(JSON.stringify(ack));
+        try {
+          options.nc.publish(inbox, body, { headers: signedHeaders(options.signer, body) });
+        } catch (err) {
+          log.debug({ err }, 'quorum ack not sent');
+        }
+      }
     }
   };
 
@@ -276,7 +290,7 @@ export function startReceiver(options: ReceiverOptions): Receiver {
       } else p.msg.ack();
       processed += 1;
     }
-    for (const p of applies) if (!refused.has(versionKey(p.version))) sendQuorumAck(p.msg);
+    sendQuorumAcks(applies.filter((p) => !refused.has(versionKey(p.version))).map((p) => p.msg));
     const last = msgs.at(-1);
     if (last !== undefined) options.metrics.consumerLag = last.info.pending;
   };
