@@ -1,5 +1,5 @@
 /**
- * Exit codes of every `fedplane` command (documented in `fedplane --help` and docs/cli.md):
+ * Exit codes of every `fedplane` command (documented in `fedplane --help` and the README):
  * 0 the operation succeeded / the checked thing is valid; 1 it ran and the answer is negative
  * (verification failed, inventory invalid, chain broken); 2 usage error or unreadable input.
  */

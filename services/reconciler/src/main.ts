@@ -5,6 +5,7 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
+  readNatsAuth,
   natsIssuerClient,
   onShutdown,
   readServiceSecret,
@@ -18,6 +19,7 @@ import { startReconciler } from './shell/start-reconciler.js';
 /** Composition root of the reconciler (house-style §2.10): build in order, tear down in reverse. */
 const config = exitOnConfigError(loadConfig(process.env));
 const secret = exitOnConfigError(await readServiceSecret(config.env));
+const natsAuth = exitOnConfigError(await readNatsAuth(config.env));
 const log = createLogger({
   service: 'reconciler',
   level: config.env.LOG_LEVEL,
@@ -30,6 +32,7 @@ const bus = await connectBus({
   name: `reconciler/${config.instance}`,
   log: log.child({ component: 'nats' }),
   waitOnFirstConnect: true,
+  auth: natsAuth,
 });
 const trust = watchTrustBundle(await bus.kvm.open(BucketName.trust), {
   log: log.child({ component: 'trust' }),

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FixedSubject, SILENT_LOG, connectBus, type Bus } from '@fedplane/messaging';
@@ -9,16 +9,16 @@ import { NATS_MISSING_MESSAGE, findNatsBinary, launchNats } from './nats-launch.
 import { removePidFile, reapLeftovers, writePidFile } from './pid-file.js';
 import { readPlaneFile, writePlaneFile } from './plane-file.js';
 import { planeRecord } from './plane-record.js';
-import { planeHome, type PlaneHome } from './plane-home.js';
+import { nodeFiles, planeHome, type PlaneHome } from './plane-home.js';
 import { loadLauncherEnv } from './launcher-env.js';
 import { launchPostgres } from './postgres-launch.js';
 import { pickPorts } from './ports.js';
 import { createScreen, type ScreenSink } from './screen.js';
 import { createServiceRunner } from './service-runner.js';
-import { CONTROL_PORTS, controlServices, nodeServices } from './services.js';
+import { CONTROL_PORTS, controlServices, nodeServices, type ServiceProcess } from './services.js';
 import { gatherStatus } from './status-gather.js';
 import { statusJson } from './status-model.js';
-import { renderStatus } from './status-render.js';
+import { renderStatus, type StatusLinks } from './status-render.js';
 import { createSupervisor, type Supervised } from './supervisor.js';
 
 /**
@@ -170,19 +170,34 @@ export async function runPlane(deps: LauncherDeps): Promise<number> {
     await waitForIssuer(bus, deadline, () => stopRequested);
     const activeBus = bus;
     if (!stopRequested) await enrollMissing({ bus: activeBus, home, screen }, Date.now() / 1000);
+    // Agents now; each gateway once its node holds a credential (it acts as the node).
+    const waitingGateways: ServiceProcess[] = [];
     DEMO_NODES.forEach((node, i) => {
       const base = CONTROL_PORTS + 3 * i;
       const trio = [ports[base] ?? 0, ports[base + 1] ?? 0, ports[base + 2] ?? 0] as const;
       const peers = DEMO_NODES.map((n) => n.id);
-      if (!stopRequested) {
-        for (const s of nodeServices(ctx, { ...node, peers }, trio)) runner.start(s);
+      for (const s of nodeServices(ctx, { ...node, peers }, trio)) {
+        if (s.service === 'sync-gateway') waitingGateways.push(s);
+        else if (!stopRequested) runner.start(s);
       }
     });
     const managed = { nats: natsBinary !== undefined, pg: dbGiven === '' };
-    writePlaneFile(
-      home.planeFile,
-      planeRecord({ home, natsUrl: nats.url, databaseUrl: pg.url, managed, runner, secrets }),
-    );
+    const recordPlane = (): void =>
+      writePlaneFile(
+        home.planeFile,
+        planeRecord({ home, natsUrl: nats.url, databaseUrl: pg.url, managed, runner, secrets }),
+      );
+    const startReadyGateways = (): void => {
+      const ready = waitingGateways.filter((g) =>
+        existsSync(nodeFiles(home, g.node ?? '').credPath),
+      );
+      for (const gateway of ready) {
+        waitingGateways.splice(waitingGateways.indexOf(gateway), 1);
+        if (!stopRequested) runner.start(gateway);
+      }
+      if (ready.length > 0) recordPlane();
+    };
+    recordPlane();
     screen.say('plane running; Ctrl-C stops it', { plane_file: home.planeFile });
     const operator = createFleetOperator(
       {
@@ -197,7 +212,7 @@ export async function runPlane(deps: LauncherDeps): Promise<number> {
       },
       Date.now(),
     );
-    const links = {
+    const links = (): StatusLinks => ({
       natsUrl: nats.url,
       logsDir: home.logsDir,
       planeFile: home.planeFile,
@@ -209,8 +224,9 @@ export async function runPlane(deps: LauncherDeps): Promise<number> {
             : [{ name: `${s.name} http`, url: `http://127.0.0.1:${String(s.httpPort)}` }]),
           { name: `${s.name} health`, url: `http://127.0.0.1:${String(s.healthPort)}/readyz` },
         ]),
-    };
+    });
     while (!stopRequested) {
+      startReadyGateways();
       const status = await gatherStatus(activeBus, Date.now());
       await operator.step(status, Date.now()).catch((err: unknown) => {
         screen.say('operator step failed', {
@@ -218,7 +234,12 @@ export async function runPlane(deps: LauncherDeps): Promise<number> {
         });
       });
       screen.status(
-        renderStatus(status, { nowMs: Date.now(), color: deps.tty, links, compact: deps.tty }),
+        renderStatus(status, {
+          nowMs: Date.now(),
+          color: deps.tty,
+          links: links(),
+          compact: deps.tty,
+        }),
         JSON.stringify(statusJson(status)),
       );
       await new Promise<void>((resolve) => {

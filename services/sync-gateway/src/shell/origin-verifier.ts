@@ -18,10 +18,34 @@ import type { OriginSignature } from '../core/receive-decision.js';
  * messages; issuer-signed messages are not accepted here (no node identity).
  */
 
+/** A signature whose credential checked out; only its Ed25519 verify is left. */
+export type PendingSignature = {
+  readonly kind: 'pending';
+  readonly signer: string;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+};
+
 /** A verifier with a bounded credential cache. */
 export type OriginVerifier = {
   verify(headers: MsgHdrs | undefined, body: Uint8Array, nowS: number): OriginSignature;
+  /**
+   * Everything but the Ed25519 verify of the body (headers, credential and chain against the live
+   * bundle): a final answer, or what is left to verify (e.g. in a batch, off the event loop).
+   */
+  check(
+    headers: MsgHdrs | undefined,
+    body: Uint8Array,
+    nowS: number,
+  ): Exclude<OriginSignature, { kind: 'verified' }> | PendingSignature;
 };
+
+/** The outcome of a pending signature once its Ed25519 verify is known. */
+export function settleSignature(pending: PendingSignature, valid: boolean): OriginSignature {
+  return valid
+    ? { kind: 'verified', signer: pending.signer }
+    : { kind: 'invalid', reason: 'bad_signature' };
+}
 
 type Cached = { readonly claims: Claims; readonly bundle: VerifierBundle };
 
@@ -31,49 +55,60 @@ export function createOriginVerifier(
   maxEntries = 1_024,
 ): OriginVerifier {
   const cache = new Map<string, Cached>();
+  const check: OriginVerifier['check'] = (h, _body, nowS) => {
+    const values = signedHeaderValues(h);
+    if (
+      values.signature === undefined &&
+      values.credential === undefined &&
+      values.chain === undefined &&
+      values.issuer === undefined
+    ) {
+      return { kind: 'unsigned' };
+    }
+    if (values.issuer !== undefined) return { kind: 'invalid', reason: 'issuer_signed' };
+    if (values.credential === undefined) return { kind: 'invalid', reason: 'credential_missing' };
+    const sig = parseEd25519Header(values.signature);
+    if (!sig.ok) return { kind: 'invalid', reason: 'signature_malformed' };
+    const live = bundle();
+    if (live === undefined) return { kind: 'invalid', reason: 'no_trust_bundle' };
+    const key = `${values.credential}|${values.chain ?? ''}`;
+    let hit = cache.get(key);
+    if (
+      hit === undefined ||
+      hit.bundle !== live ||
+      nowS > hit.claims.not_after ||
+      nowS < hit.claims.not_before
+    ) {
+      const verified = verifyChain({
+        leaf: values.credential,
+        chain: values.chain,
+        bundle: live,
+        nowS,
+      });
+      if (!verified.ok) return { kind: 'invalid', reason: verified.error.tag };
+      if (!isEd25519Point(verified.value.subject_pubkey)) {
+        return { kind: 'invalid', reason: 'credential_bad_subject_key' };
+      }
+      hit = { claims: verified.value, bundle: live };
+      if (cache.size >= maxEntries) cache.clear();
+      cache.set(key, hit);
+    }
+    return {
+      kind: 'pending',
+      signer: hit.claims.subject_agent_id,
+      publicKey: hit.claims.subject_pubkey,
+      signature: sig.value,
+    };
+  };
   return {
+    check,
     verify(h, body, nowS) {
-      const values = signedHeaderValues(h);
-      if (
-        values.signature === undefined &&
-        values.credential === undefined &&
-        values.chain === undefined &&
-        values.issuer === undefined
-      ) {
-        return { kind: 'unsigned' };
-      }
-      if (values.issuer !== undefined) return { kind: 'invalid', reason: 'issuer_signed' };
-      if (values.credential === undefined) return { kind: 'invalid', reason: 'credential_missing' };
-      const sig = parseEd25519Header(values.signature);
-      if (!sig.ok) return { kind: 'invalid', reason: 'signature_malformed' };
-      const live = bundle();
-      if (live === undefined) return { kind: 'invalid', reason: 'no_trust_bundle' };
-      const key = `${values.credential}|${values.chain ?? ''}`;
-      let hit = cache.get(key);
-      if (
-        hit === undefined ||
-        hit.bundle !== live ||
-        nowS > hit.claims.not_after ||
-        nowS < hit.claims.not_before
-      ) {
-        const verified = verifyChain({
-          leaf: values.credential,
-          chain: values.chain,
-          bundle: live,
-          nowS,
-        });
-        if (!verified.ok) return { kind: 'invalid', reason: verified.error.tag };
-        if (!isEd25519Point(verified.value.subject_pubkey)) {
-          return { kind: 'invalid', reason: 'credential_bad_subject_key' };
-        }
-        hit = { claims: verified.value, bundle: live };
-        if (cache.size >= maxEntries) cache.clear();
-        cache.set(key, hit);
-      }
-      if (!verifyEd25519(hit.claims.subject_pubkey, body, sig.value)) {
-        return { kind: 'invalid', reason: 'bad_signature' };
-      }
-      return { kind: 'verified', signer: hit.claims.subject_agent_id };
+      const checked = check(h, body, nowS);
+      if (checked.kind !== 'pending') return checked;
+      return settleSignature(
+        checked,
+        verifyEd25519(checked.publicKey, body, checked.signature),
+      );
     },
   };
 }

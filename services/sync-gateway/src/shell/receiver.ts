@@ -1,5 +1,5 @@
 import type { DlqClass, PeerScopes } from '@fedplane/core';
-import { peerNamespaceAllowed, utf8 } from '@fedplane/core';
+import { peerNamespaceAllowed, utf8, verifyEd25519 } from '@fedplane/core';
 import {
   FedHeader,
   parseSyncRecordSubject,
@@ -11,14 +11,19 @@ import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { sleep } from '@fedplane/runtime';
 import { quorumAckBodies } from '../core/quorum-ack-batch.js';
-import { decideReceive } from '../core/receive-decision.js';
+import { decideReceive, type OriginSignature } from '../core/receive-decision.js';
 import { toVersion, winnersById } from '../core/record-version.js';
 import type { Forwarder } from '../adapters/forward-client.js';
 import type { StoredVersion } from '../adapters/pg-replica.js';
 import { isDataRefusal } from '../core/store-error.js';
 import { versionKey, type ApplyQueue } from './apply-queue.js';
 import type { DlqWriter } from './dlq-writer.js';
-import type { OriginVerifier } from './origin-verifier.js';
+import {
+  settleSignature,
+  type OriginVerifier,
+  type PendingSignature,
+} from './origin-verifier.js';
+import type { VerifyPool } from './verify-pool.js';
 import type { SyncMetrics } from './sync-metrics.js';
 
 /**
@@ -38,6 +43,8 @@ export type ReceiverOptions = {
   readonly nc: NatsConnection;
   readonly consumer: Consumer;
   readonly verifier: OriginVerifier;
+  /** Verifies batches of record signatures off the event loop (inline when absent). */
+  readonly pool?: VerifyPool | undefined;
   readonly signer: CredentialSigner;
   readonly queue: ApplyQueue;
   readonly dlq: DlqWriter;
@@ -70,9 +77,48 @@ type Planned =
 
 const RETRY_MS = [200, 500, 1_000, 2_000, 5_000] as const;
 
-function plan(options: ReceiverOptions, msg: JsMsg): Planned {
+/** Batches processed together (see the worker). */
+const PIPELINE = 2;
+
+/** The origin signature of each message (undefined: own record or bad subject, none needed). */
+async function signaturesOf(
+  options: ReceiverOptions,
+  msgs: readonly JsMsg[],
+): Promise<(OriginSignature | undefined)[]> {
+  const nowS = Math.floor(options.nowMs() / 1000);
+  const checks = msgs.map((msg) => {
+    const origin = parseSyncRecordSubject(msg.subject);
+    if (!origin.ok || origin.value === options.nodeId) return undefined;
+    return options.verifier.check(msg.headers, msg.data, nowS);
+  });
+  const pending: { index: number; check: PendingSignature }[] = [];
+  for (const [index, check] of checks.entries()) {
+    if (check?.kind === 'pending') pending.push({ index, check });
+  }
+  const items = pending.map(({ index, check }) => ({
+    publicKey: check.publicKey,
+    signature: check.signature,
+    body: msgs[index]?.data ?? new Uint8Array(),
+  }));
+  const valid =
+    options.pool === undefined
+      ? items.map((item) => verifyEd25519(item.publicKey, item.body, item.signature))
+      : await options.pool.verify(items);
+  const out: (OriginSignature | undefined)[] = checks.map((check) =>
+    check === undefined || check.kind === 'pending' ? undefined : check,
+  );
+  for (const [n, { index, check }] of pending.entries()) {
+    out[index] = settleSignature(check, valid[n] === true);
+  }
+  return out;
+}
+
+function plan(
+  options: ReceiverOptions,
+  msg: JsMsg,
+  signature: OriginSignature | undefined,
+): Planned {
   const origin = parseSyncRecordSubject(msg.subject);
-  const nowMs = options.nowMs();
   const originId = origin.ok ? origin.value : 'unknown';
   // Our own records were applied at push: no signature to check (one Ed25519 verify saved).
   if (originId === options.nodeId) return { kind: 'ack', msg };
@@ -81,7 +127,7 @@ function plan(options: ReceiverOptions, msg: JsMsg): Planned {
         self: options.nodeId,
         origin: origin.value,
         body: msg.data,
-        signature: options.verifier.verify(msg.headers, msg.data, Math.floor(nowMs / 1000)),
+        signature: signature ?? { kind: 'unsigned' },
         requireSig: options.requireSig(),
         originMayWrite: (ns) =>
           !options.scopes.has(origin.value) ||
@@ -249,7 +295,8 @@ export function startReceiver(options: ReceiverOptions): Receiver {
   };
 
   const processBatch = async (msgs: JsMsg[]): Promise<void> => {
-    const planned = msgs.map((msg) => plan(options, msg));
+    const signatures = await signaturesOf(options, msgs);
+    const planned = msgs.map((msg, index) => plan(options, msg, signatures[index]));
     const applies = planned.filter(
       (p): p is Extract<Planned, { kind: 'apply' }> => p.kind === 'apply',
     );
@@ -295,10 +342,21 @@ export function startReceiver(options: ReceiverOptions): Receiver {
     if (last !== undefined) options.metrics.consumerLag = last.info.pending;
   };
 
+  /**
+   * Takes batches from the buffer, PIPELINE of them in flight: the next batch is verified and
+   * decided while the previous one waits on Postgres (the conflict rule makes the apply order
+   * irrelevant; each message is acked only after its own batch is applied).
+   */
   const worker = async (): Promise<void> => {
-    while (!abort.signal.aborted) {
+    const inFlight = new Set<Promise<void>>();
+    let failure: { err: unknown } | undefined;
+    while (!abort.signal.aborted && failure === undefined) {
+      if (inFlight.size >= PIPELINE) {
+        await Promise.race(inFlight);
+        continue;
+      }
       if (buffer.length === 0) {
-        if (ended) return;
+        if (ended) break;
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
@@ -306,8 +364,16 @@ export function startReceiver(options: ReceiverOptions): Receiver {
         continue;
       }
       const msgs = buffer.splice(0, options.batch);
-      await processBatch(msgs);
+      const running: Promise<void> = processBatch(msgs)
+        .catch((err: unknown) => {
+          failure ??= { err };
+          wake?.();
+        })
+        .finally(() => inFlight.delete(running));
+      inFlight.add(running);
     }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure.err;
   };
 
   const reader = async (): Promise<void> => {

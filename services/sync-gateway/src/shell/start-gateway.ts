@@ -24,6 +24,7 @@ import { startOutbox, type Outbox } from './outbox.js';
 import type { SyncEngine } from './ports.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { createSyncMetrics, type SyncMetrics } from './sync-metrics.js';
+import { createVerifyPool } from './verify-pool.js';
 
 /**
  * Starts the engine of one gateway: streams and schema, joining the stream (catch-up), the ack
@@ -137,11 +138,13 @@ export async function startSyncGateway(options: GatewayOptions): Promise<SyncGat
     log,
   });
   const consumer = await bus.js.consumers.get(StreamName.sync, consumerName);
+  const verifyPool = createVerifyPool();
   const receiver = startReceiver({
     nodeId,
     nc: bus.nc,
     consumer,
     verifier,
+    pool: verifyPool,
     signer,
     queue,
     dlq: createDlqWriter({ nodeId, js: bus.js, signer, emit, metrics, nowMs: options.nowMs }),
@@ -191,6 +194,7 @@ export async function startSyncGateway(options: GatewayOptions): Promise<SyncGat
     stop: async () => {
       await replayWatch.stop();
       await receiver.stop();
+      await verifyPool.close();
       await outbox.stop();
       acks.close();
     },
