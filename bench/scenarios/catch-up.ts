@@ -111,7 +111,8 @@ export async function run(): Promise<BenchResult> {
       [nodeC.nodeId],
     );
     const applied = Number(stored.rows[0]?.n ?? 0);
-    if (applied !== writes) throw new Error(`catch-up stored ${String(applied)} of ${String(writes)}`);
+    if (applied !== writes)
+      throw new Error(`catch-up stored ${String(applied)} of ${String(writes)}`);
     const perS = writes / seconds;
     return {
       scenario: 'catch-up',

@@ -102,9 +102,11 @@ describe('three sync-gateway processes', () => {
     expect(
       await eventually(async () => {
         const page = await two.since({ since: '2020-01-01T00:00:00Z', peer: DAEMON });
-        return (page.body as { memories?: { id: string }[] }).memories?.some(
-          (m) => m.id === 'proc-first',
-        ) === true;
+        return (
+          (page.body as { memories?: { id: string }[] }).memories?.some(
+            (m) => m.id === 'proc-first',
+          ) === true
+        );
       }, 20_000),
     ).toBe(true);
   });
@@ -118,7 +120,9 @@ describe('three sync-gateway processes', () => {
     const ids: string[] = [];
     let killed: Promise<number | null> | undefined;
     for (let i = 0; i < 40; i += 1) {
-      const batch = Array.from({ length: 10 }, (_, j) => aiMemory(`kill-${String(i)}-${String(j)}`));
+      const batch = Array.from({ length: 10 }, (_, j) =>
+        aiMemory(`kill-${String(i)}-${String(j)}`),
+      );
       ids.push(...batch.map((m) => String(m['id'])));
       if (i === 10) killed = third.kill();
       const response = await (i % 2 === 0 ? one : two).push(batch);

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { UsageError } from '../usage-error.js';
+import { natsConnectOptions } from '../nats-connection.js';
 
 /**
  * Where the `fedplane audit` commands read from: the audit database when `DATABASE_URL` is set,
@@ -35,9 +36,6 @@ export const processAuditDeps: AuditCommandDeps = {
   },
 };
 
-/** Default NATS URL when `NATS_URL` is unset. */
-const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-
 /** `DATABASE_URL` when set and non-empty. Throws `UsageError` for a value that is not a postgres URL. */
 export function databaseUrl(env: AuditEnv): string | undefined {
   const url = env['DATABASE_URL'];
@@ -46,16 +44,6 @@ export function databaseUrl(env: AuditEnv): string | undefined {
     throw new UsageError('DATABASE_URL must be a postgres:// URL');
   }
   return url;
-}
-
-/** The NATS server URLs of `NATS_URL` (comma-separated), or the default. */
-function natsServers(env: AuditEnv): string[] {
-  const text = env['NATS_URL'];
-  const list = (text ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return list.length > 0 ? list : [DEFAULT_NATS_URL];
 }
 
 /** A small pool on the audit database; the caller ends it. */
@@ -67,7 +55,7 @@ export function openAuditPool(url: string): Pool {
 
 /** Connects to NATS for one request; the caller closes it. */
 export function connectAuditNats(env: AuditEnv): Promise<NatsConnection> {
-  return connect({ servers: natsServers(env), name: 'fedplane-cli', timeout: 5_000 });
+  return connect({ ...natsConnectOptions(env), name: 'fedplane-cli', timeout: 5_000 });
 }
 
 /** A one-line description of an infrastructure failure (no stack). */

@@ -6,6 +6,7 @@ import { optionalString, requireString, type ParsedArgs } from '../args.js';
 import type { Command, CommandResult } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
+import { natsConnectOptions } from '../nats-connection.js';
 
 /**
  * `fedplane bootstrap enroll <node-id>... --out FILE`: enrolls demo or first nodes as the admin
@@ -22,31 +23,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 const RETRY_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 
-function connectionOptions(env: Env): { servers: string[]; user?: string; pass?: string } {
-  const servers = (env['NATS_URL'] ?? 'nats://127.0.0.1:4222')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  const user = env['NATS_USER'];
-  if (user === undefined || user === '') return { servers };
-  const file = env['NATS_PASSWORD_FILE'];
-  let pass = env['NATS_PASSWORD'];
-  if ((pass === undefined || pass === '') && file !== undefined && file !== '') {
-    try {
-      pass = readFileSync(file, 'utf8').trim();
-    } catch {
-      throw new UsageError(`NATS_PASSWORD_FILE: cannot read ${file}`);
-    }
-  }
-  if (pass === undefined || pass === '')
-    throw new UsageError('NATS_USER is set without a password');
-  return { servers, user, pass };
-}
-
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function connectUntil(env: Env, deadline: number): Promise<NatsConnection> {
-  const options = connectionOptions(env);
+  const options = natsConnectOptions(env);
   for (;;) {
     try {
       return await connect({ ...options, name: 'fedplane-bootstrap-enroll', timeout: 5_000 });

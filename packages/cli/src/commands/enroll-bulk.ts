@@ -7,6 +7,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../usage-error.js';
 import { ISSUER_REQUEST_TIMEOUT_MS, type IssuerCommandDeps } from './issuer-client.js';
+import { natsConnectOptions } from '../nats-connection.js';
 
 /**
  * `fedplane enroll --file nodes.txt`: many enrollments over one connection, with progress on
@@ -38,14 +39,6 @@ export function parseNodeList(text: string): string[] {
   return ids;
 }
 
-function servers(deps: IssuerCommandDeps): string[] {
-  const list = (deps.env()['NATS_URL'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return list.length > 0 ? list : ['nats://127.0.0.1:4222'];
-}
-
 type Enrolled = { node_id: string; join_token: string; expires_at: string };
 type Failed = { node_id: string; error: string; message: string };
 
@@ -58,7 +51,7 @@ export async function enrollFromFile(
   const ids = parseNodeList(readUserFile(io, input.file, 'node list'));
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: servers(deps), name: 'fedplane-cli', timeout: 5_000 });
+    nc = await connect({ ...natsConnectOptions(deps.env()), name: 'fedplane-cli', timeout: 5_000 });
   } catch (err) {
     const message = `cannot reach NATS: ${err instanceof Error ? err.message : String(err)}`;
     return {

@@ -19,6 +19,7 @@ import { eventJson, eventText, type TailedEvent } from '../plane/event-line.js';
 import { withPlaneEnv } from '../plane/plane-file.js';
 import { readTrustBundle } from '../plane/status-gather.js';
 import { UsageError } from '../usage-error.js';
+import { natsAuth, natsServers } from '../nats-connection.js';
 
 /**
  * `fedplane events tail [--type T] [--all] [--json]`: prints the events of `FED_EVENTS` as they
@@ -33,16 +34,6 @@ export type EventsTailDeps = {
   readonly color: () => boolean;
   readonly onInterrupt: (stop: () => void) => () => void;
 };
-
-const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-
-function servers(env: Readonly<Record<string, string | undefined>>): string[] {
-  const list = (env['NATS_URL'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return list.length > 0 ? list : [DEFAULT_NATS_URL];
-}
 
 function tailed(msg: JsMsg, bundle: VerifierBundle | undefined): TailedEvent {
   const nowS = Math.floor(Date.now() / 1000);
@@ -103,11 +94,12 @@ async function run(deps: EventsTailDeps, args: ParsedArgs, io: CliIo): Promise<C
   if (type !== undefined && !isEventTypeName(type)) {
     throw new UsageError(`--type must be an event type <area>.<name>, got ${JSON.stringify(type)}`);
   }
-  const urls = servers(withPlaneEnv(deps.env(), deps.cwd()));
+  const env = withPlaneEnv(deps.env(), deps.cwd());
   let bus: Bus | undefined;
   try {
     bus = await connectBus({
-      servers: urls,
+      servers: natsServers(env),
+      auth: natsAuth(env),
       name: 'fedplane-cli',
       log: SILENT_LOG,
       connection: { timeout: 5_000, reconnect: false },

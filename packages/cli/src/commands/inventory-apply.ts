@@ -12,6 +12,7 @@ import type { Command, CommandResult } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { processIssuerDeps, type IssuerCommandDeps } from './issuer-client.js';
+import { natsAuth, natsServers } from '../nats-connection.js';
 
 /**
  * `fedplane inventory apply FILE` (reconciler.md): validate the inventory exactly as `inventory
@@ -20,19 +21,11 @@ import { processIssuerDeps, type IssuerCommandDeps } from './issuer-client.js';
  * nothing.
  */
 
-/** `NATS_URL` (comma-separated), default `nats://127.0.0.1:4222`, as the issuer commands read it. */
-function natsServers(env: Readonly<Record<string, string | undefined>>): string[] {
-  const list = (env['NATS_URL'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return list.length > 0 ? list : ['nats://127.0.0.1:4222'];
-}
-
 /** Connects, ensures the bucket, writes the value; the revision written. Throws on NATS errors. */
 async function store(deps: IssuerCommandDeps, value: InventoryKvValue): Promise<number> {
   const bus = await connectBus({
     servers: natsServers(deps.env()),
+    auth: natsAuth(deps.env()),
     name: 'fedplane-cli',
     log: SILENT_LOG,
   });

@@ -4,6 +4,7 @@ import { request, type ParseSchema } from '@fedplane/messaging';
 import { connect } from '@nats-io/transport-node';
 import type { CommandResult } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { natsConnectOptions } from '../nats-connection.js';
 
 /**
  * What the issuer commands (`enroll`, `revoke`, `bundle`, `issuer rotate`) share: the environment
@@ -21,20 +22,11 @@ export type IssuerCommandDeps = { readonly env: () => IssuerCommandEnv };
 /** The real process environment. */
 export const processIssuerDeps: IssuerCommandDeps = { env: () => process.env };
 
-const DEFAULT_NATS = 'nats://127.0.0.1:4222';
 /** Per-request timeout of the issuer commands. */
 export const ISSUER_REQUEST_TIMEOUT_MS = 10_000;
 
 /** The issuer-key rotation subject (services/issuer `admin-rotate.ts`). */
 export const ISSUER_ROTATE_SUBJECT = FixedSubject.issuerRotate;
-
-function servers(env: IssuerCommandEnv): string[] {
-  const list = (env['NATS_URL'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return list.length > 0 ? list : [DEFAULT_NATS];
-}
 
 /** The outcome of one issuer request: the reply, or a typed failure. */
 export type IssuerCall<T> =
@@ -55,7 +47,7 @@ export async function callIssuer<T>(
 ): Promise<IssuerCall<T>> {
   let nc;
   try {
-    nc = await connect({ servers: servers(deps.env()), name: 'fedplane-cli', timeout: 5_000 });
+    nc = await connect({ ...natsConnectOptions(deps.env()), name: 'fedplane-cli', timeout: 5_000 });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { ok: false, error: 'UNAVAILABLE', message: `cannot reach NATS: ${message}` };

@@ -31,6 +31,7 @@ import type { Command, CommandResult } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../usage-error.js';
+import { natsConnectOptions } from '../nats-connection.js';
 
 /**
  * `fedplane node status [<node-id>] [--live] [--timeout MS] [--json]` (issue 4): the latest
@@ -47,7 +48,6 @@ export type NodeStatusEnv = Readonly<Record<string, string | undefined>>;
 /** What the command needs from the process besides `CliIo`. */
 export type NodeStatusDeps = { readonly env: () => NodeStatusEnv };
 
-const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_TIMEOUT_MS = 5_000;
 
 /** One node's row. */
@@ -64,14 +64,6 @@ export type NodeStatusRow = {
   readonly published_at: string | null;
   readonly problem?: string;
 };
-
-function natsServers(env: NodeStatusEnv): string[] {
-  const list = (env['NATS_URL'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return list.length > 0 ? list : [DEFAULT_NATS_URL];
-}
 
 function describeAttestation(attestation: MessageAttestation): string {
   return attestation.attest_level === 'invalid_signature'
@@ -223,7 +215,7 @@ async function run(deps: NodeStatusDeps, args: ParsedArgs, io: CliIo): Promise<C
   let rows: NodeStatusRow[];
   try {
     nc = await connect({
-      servers: natsServers(deps.env()),
+      ...natsConnectOptions(deps.env()),
       name: 'fedplane-cli',
       timeout: timeoutMs,
     });

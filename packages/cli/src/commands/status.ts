@@ -9,6 +9,7 @@ import { gatherStatus } from '../plane/status-gather.js';
 import { statusJson } from '../plane/status-model.js';
 import { renderStatus, type StatusLinks } from '../plane/status-render.js';
 import { UsageError } from '../usage-error.js';
+import { DEFAULT_NATS_URL, natsAuth, natsServers } from '../nats-connection.js';
 
 /**
  * `fedplane status [--json] [--watch]`: the view `fedplane start` shows — nodes (FED_STATUS),
@@ -26,16 +27,7 @@ export type StatusDeps = {
   readonly onInterrupt: (stop: () => void) => () => void;
 };
 
-const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const WATCH_MS = 2_000;
-
-function servers(env: Readonly<Record<string, string | undefined>>): string[] {
-  const list = (env['NATS_URL'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return list.length > 0 ? list : [DEFAULT_NATS_URL];
-}
 
 function links(deps: StatusDeps, natsUrl: string): StatusLinks {
   const plane = readPlaneFile(planeHome(deps.env(), deps.cwd()).planeFile);
@@ -88,11 +80,12 @@ async function run(deps: StatusDeps, args: ParsedArgs, io: CliIo): Promise<Comma
   const watching = args.values['watch'] === true;
   if (watching && args.json) throw new UsageError('--watch shows the text view; drop --json');
   const env = withPlaneEnv(deps.env(), deps.cwd());
-  const urls = servers(env);
+  const urls = natsServers(env);
   let bus: Bus | undefined;
   try {
     bus = await connectBus({
       servers: urls,
+      auth: natsAuth(env),
       name: 'fedplane-cli',
       log: SILENT_LOG,
       connection: { timeout: timeoutMs, reconnect: false },

@@ -24,6 +24,7 @@ import { ExitCode } from '../exit-codes.js';
 import { withPlaneEnv } from '../plane/plane-file.js';
 import { UsageError } from '../usage-error.js';
 import { agentId } from './approvals-client.js';
+import { natsAuth, natsServers } from '../nats-connection.js';
 
 /**
  * `fedplane sync dlq list [--node N]` and `fedplane sync dlq replay --node N [--class C]`
@@ -39,16 +40,11 @@ export type SyncDlqDeps = {
   readonly cwd: () => string;
 };
 
-const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-
 async function withBus<T>(deps: SyncDlqDeps, work: (bus: Bus) => Promise<T>): Promise<T> {
   const env = withPlaneEnv(deps.env(), deps.cwd());
-  const servers = (env['NATS_URL'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
   const bus = await connectBus({
-    servers: servers.length > 0 ? servers : [DEFAULT_NATS_URL],
+    servers: natsServers(env),
+    auth: natsAuth(env),
     name: 'fedplane-cli',
     log: SILENT_LOG,
     connection: { timeout: 5_000, reconnect: false },

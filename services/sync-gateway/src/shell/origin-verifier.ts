@@ -105,10 +105,7 @@ export function createOriginVerifier(
     verify(h, body, nowS) {
       const checked = check(h, body, nowS);
       if (checked.kind !== 'pending') return checked;
-      return settleSignature(
-        checked,
-        verifyEd25519(checked.publicKey, body, checked.signature),
-      );
+      return settleSignature(checked, verifyEd25519(checked.publicKey, body, checked.signature));
     },
   };
 }

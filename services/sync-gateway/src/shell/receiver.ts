@@ -1,30 +1,26 @@
-import type { DlqClass, PeerScopes } from '@fedplane/core';
-import { peerNamespaceAllowed, utf8, verifyEd25519 } from '@fedplane/core';
-import {
-  FedHeader,
-  parseSyncRecordSubject,
-  signedHeaders,
-  type CredentialSigner,
-  type Log,
-} from '@fedplane/messaging';
+import type { PeerScopes } from '@fedplane/core';
+import type { CredentialSigner, Log } from '@fedplane/messaging';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { sleep } from '@fedplane/runtime';
-import { quorumAckBodies } from '../core/quorum-ack-batch.js';
-import { decideReceive, type OriginSignature } from '../core/receive-decision.js';
-import { toVersion, winnersById } from '../core/record-version.js';
+import { winnersById } from '../core/record-version.js';
 import type { Forwarder } from '../adapters/forward-client.js';
 import type { StoredVersion } from '../adapters/pg-replica.js';
 import { isDataRefusal } from '../core/store-error.js';
 import { versionKey, type ApplyQueue } from './apply-queue.js';
 import type { DlqWriter } from './dlq-writer.js';
+import type { OriginVerifier } from './origin-verifier.js';
+import { sendQuorumAcks } from './quorum-ack-sender.js';
 import {
-  settleSignature,
-  type OriginVerifier,
-  type PendingSignature,
-} from './origin-verifier.js';
-import type { VerifyPool } from './verify-pool.js';
+  deadLetter,
+  plan,
+  refusedLetter,
+  signaturesOf,
+  type Letter,
+  type Planned,
+} from './receive-plan.js';
 import type { SyncMetrics } from './sync-metrics.js';
+import type { VerifyPool } from './verify-pool.js';
 
 /**
  * The receive path (sync.md): this gateway's durable pull consumer on `FED_SYNC`, processed in
@@ -70,121 +66,10 @@ export type Receiver = {
   readonly done: Promise<void>;
 };
 
-type Planned =
-  | { kind: 'ack'; msg: JsMsg }
-  | { kind: 'apply'; msg: JsMsg; version: StoredVersion }
-  | { kind: 'dlq'; msg: JsMsg; run: () => Promise<void> };
-
 const RETRY_MS = [200, 500, 1_000, 2_000, 5_000] as const;
 
 /** Batches processed together (see the worker). */
 const PIPELINE = 2;
-
-/** The origin signature of each message (undefined: own record or bad subject, none needed). */
-async function signaturesOf(
-  options: ReceiverOptions,
-  msgs: readonly JsMsg[],
-): Promise<(OriginSignature | undefined)[]> {
-  const nowS = Math.floor(options.nowMs() / 1000);
-  const checks = msgs.map((msg) => {
-    const origin = parseSyncRecordSubject(msg.subject);
-    if (!origin.ok || origin.value === options.nodeId) return undefined;
-    return options.verifier.check(msg.headers, msg.data, nowS);
-  });
-  const pending: { index: number; check: PendingSignature }[] = [];
-  for (const [index, check] of checks.entries()) {
-    if (check?.kind === 'pending') pending.push({ index, check });
-  }
-  const items = pending.map(({ index, check }) => ({
-    publicKey: check.publicKey,
-    signature: check.signature,
-    body: msgs[index]?.data ?? new Uint8Array(),
-  }));
-  const valid =
-    options.pool === undefined
-      ? items.map((item) => verifyEd25519(item.publicKey, item.body, item.signature))
-      : await options.pool.verify(items);
-  const out: (OriginSignature | undefined)[] = checks.map((check) =>
-    check === undefined || check.kind === 'pending' ? undefined : check,
-  );
-  for (const [n, { index, check }] of pending.entries()) {
-    out[index] = settleSignature(check, valid[n] === true);
-  }
-  return out;
-}
-
-function plan(
-  options: ReceiverOptions,
-  msg: JsMsg,
-  signature: OriginSignature | undefined,
-): Planned {
-  const origin = parseSyncRecordSubject(msg.subject);
-  const originId = origin.ok ? origin.value : 'unknown';
-  // Our own records were applied at push: no signature to check (one Ed25519 verify saved).
-  if (originId === options.nodeId) return { kind: 'ack', msg };
-  const decision = origin.ok
-    ? decideReceive({
-        self: options.nodeId,
-        origin: origin.value,
-        body: msg.data,
-        signature: signature ?? { kind: 'unsigned' },
-        requireSig: options.requireSig(),
-        originMayWrite: (ns) =>
-          !options.scopes.has(origin.value) ||
-          peerNamespaceAllowed(options.scopes, origin.value, ns),
-      })
-    : ({
-        kind: 'dead_letter',
-        class: 'invalid',
-        detail: 'subject is not fed.sync.rec.<node>',
-      } as const);
-  if (decision.kind === 'own') return { kind: 'ack', msg };
-  if (decision.kind === 'apply') {
-    const version = toVersion(decision.validated, originId);
-    if (version !== undefined)
-      return { kind: 'apply', msg, version: { ...version, streamSeq: msg.seq } };
-  }
-  const letter =
-    decision.kind === 'dead_letter'
-      ? decision
-      : ({ class: 'invalid', detail: 'bad updated_at' } as const);
-  return deadLetter(options, msg, { origin: originId, ...letter });
-}
-
-type Letter = {
-  readonly origin: string;
-  readonly class: DlqClass;
-  readonly detail: string;
-  readonly recordId?: string | undefined;
-  readonly namespace?: string | undefined;
-};
-
-function deadLetter(options: ReceiverOptions, msg: JsMsg, letter: Letter): Planned {
-  return {
-    kind: 'dlq',
-    msg,
-    run: () =>
-      options.dlq({
-        ...letter,
-        msgId: msg.headers?.get(FedHeader.MsgId) ?? '',
-        streamSeq: msg.seq,
-        body: msg.data,
-        headers: msg.headers,
-      }),
-  };
-}
-
-/** A version Postgres refused (SQLSTATE class 22/23): poison for that record only. */
-function refusedLetter(version: StoredVersion, err: unknown): Letter {
-  const message = err instanceof Error ? err.message : String(err);
-  return {
-    origin: version.origin,
-    class: 'invalid',
-    detail: `refused by the replica store: ${message}`,
-    recordId: version.id,
-    namespace: version.namespace,
-  };
-}
 
 /** Starts consuming. */
 export function startReceiver(options: ReceiverOptions): Receiver {
@@ -195,35 +80,6 @@ export function startReceiver(options: ReceiverOptions): Receiver {
   const buffer: JsMsg[] = [];
   let wake: (() => void) | undefined;
   let ended = false;
-
-  /**
-   * Sends the signed quorum acks of applied messages younger than the quorum timeout: one signed
-   * message per `Fed-Ack-Inbox` listing every msg id of the batch (core/quorum-ack-batch.ts).
-   */
-  const sendQuorumAcks = (msgs: readonly JsMsg[]): void => {
-    const nowMs = options.nowMs();
-    const byInbox = new Map<string, string[]>();
-    for (const msg of msgs) {
-      const inbox = msg.headers?.get(FedHeader.AckInbox) ?? '';
-      const msgId = msg.headers?.get(FedHeader.MsgId) ?? '';
-      if (inbox === '' || msgId === '') continue;
-      if (nowMs - msg.info.timestampNanos / 1e6 > options.quorumTimeoutMs) continue;
-      const ids = byInbox.get(inbox) ?? [];
-      ids.push(msgId);
-      byInbox.set(inbox, ids);
-    }
-    const at = new Date(nowMs).toISOString();
-    for (const [inbox, ids] of byInbox) {
-      for (const ack of quorumAckBodies(options.nodeId, ids, at)) {
-        const body = utf8(JSON.stringify(ack));
-        try {
-          options.nc.publish(inbox, body, { headers: signedHeaders(options.signer, body) });
-        } catch (err) {
-          log.debug({ err }, 'quorum ack not sent');
-        }
-      }
-    }
-  };
 
   const withRetry = async (
     what: string,
@@ -337,7 +193,10 @@ export function startReceiver(options: ReceiverOptions): Receiver {
       } else p.msg.ack();
       processed += 1;
     }
-    sendQuorumAcks(applies.filter((p) => !refused.has(versionKey(p.version))).map((p) => p.msg));
+    sendQuorumAcks(
+      options,
+      applies.filter((p) => !refused.has(versionKey(p.version))).map((p) => p.msg),
+    );
     const last = msgs.at(-1);
     if (last !== undefined) options.metrics.consumerLag = last.info.pending;
   };

@@ -1,0 +1,58 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createVerifyPool, type VerifyItem, type VerifyPool } from './verify-pool.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const raw = new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url'));
+
+function item(n: number, tamper: 'none' | 'body' | 'sig' | 'key' | 'short'): VerifyItem {
+  const body = new TextEncoder().encode(`record ${String(n)}`);
+  const signature = new Uint8Array(sign(null, body, privateKey));
+  if (tamper === 'body') return { publicKey: raw, body: new Uint8Array([...body, 1]), signature };
+  if (tamper === 'sig') {
+    const bad = signature.slice();
+    bad[0] = (bad[0] ?? 0) ^ 0xff;
+    return { publicKey: raw, body, signature: bad };
+  }
+  if (tamper === 'key') return { publicKey: new Uint8Array(31), body, signature };
+  if (tamper === 'short') return { publicKey: raw, body, signature: signature.slice(0, 63) };
+  return { publicKey: raw, body, signature };
+}
+
+const KINDS = ['none', 'body', 'sig', 'key', 'short'] as const;
+
+describe('verify pool', () => {
+  let pool: VerifyPool | undefined;
+  afterEach(async () => {
+    await pool?.close();
+    pool = undefined;
+  });
+
+  it('gives the same answers in the worker as inline, for good and tampered signatures', async () => {
+    const items = Array.from({ length: 100 }, (_, i) => item(i, KINDS[i % KINDS.length] ?? 'none'));
+    const want = items.map((_, i) => i % KINDS.length === 0);
+    pool = createVerifyPool({ minBatch: 8 });
+    expect(await pool.verify(items)).toEqual(want);
+    expect(await pool.verify(items.slice(0, 5))).toEqual(want.slice(0, 5));
+    const inlineOnly = createVerifyPool({ minBatch: 1_000 });
+    try {
+      expect(await inlineOnly.verify(items)).toEqual(want);
+    } finally {
+      await inlineOnly.close();
+    }
+  });
+
+  it('answers concurrent batches each with its own results, and inline after close', async () => {
+    const running = createVerifyPool({ size: 2, minBatch: 1 });
+    pool = running;
+    const batches = Array.from({ length: 6 }, (_, b) =>
+      Array.from({ length: 20 }, (_, i) => item(b * 20 + i, (b + i) % 3 === 0 ? 'sig' : 'none')),
+    );
+    const results = await Promise.all(batches.map((batch) => running.verify(batch)));
+    for (const [b, result] of results.entries()) {
+      expect(result).toEqual(Array.from({ length: 20 }, (_, i) => (b + i) % 3 !== 0));
+    }
+    await running.close();
+    expect(await running.verify([item(1, 'none'), item(2, 'body')])).toEqual([true, false]);
+  });
+});
