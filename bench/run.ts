@@ -13,6 +13,7 @@ const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   reconcile: () => import('./scenarios/reconcile.js'),
   'sync-quorum': () => import('./scenarios/sync-quorum.js'),
   'catch-up': () => import('./scenarios/catch-up.js'),
+  'service-memory': () => import('./scenarios/service-memory.js'),
 };
 
 async function main(): Promise<number> {

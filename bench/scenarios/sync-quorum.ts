@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { utf8 } from '@fedplane/core';
 import { StreamName } from '@fedplane/messaging';
 import {
@@ -72,6 +73,7 @@ async function quorumRun(
       );
     }
     let missed = 0;
+    const cpu = process.cpuUsage();
     const result = await drive(options.writes, options.concurrency, async (i) => {
       const gateway = gateways[i % gateways.length];
       if (gateway === undefined) return;
@@ -83,7 +85,8 @@ async function quorumRun(
       );
       if (outcome.kind !== 'quorum_met') missed += 1;
     });
-    return { ...result, missed };
+    const used = process.cpuUsage(cpu);
+    return { ...result, missed, cpuUsPerWrite: (used.user + used.system) / options.writes };
   } finally {
     for (const gateway of gateways) await gateway.close();
   }
@@ -94,6 +97,7 @@ export async function run(): Promise<BenchResult> {
   const writes = intEnv('BENCH_WRITES', 4_000);
   const concurrency = intEnv('BENCH_CONCURRENCY', 64);
   const world = await startSyncWorld();
+  const loadBefore = loadavg()[0] ?? 0;
   try {
     process.stderr.write('baseline: raw awaited JetStream publish…\n');
     const body = utf8(JSON.stringify(memory('baseline', new Date().toISOString())));
@@ -129,6 +133,11 @@ export async function run(): Promise<BenchResult> {
         records_per_push: 1,
         quorum_missed_n3: n3.missed,
         quorum_missed_n10: n10.missed,
+        // This process's CPU (all gateways, both sides of replication) per accepted write: less
+        // sensitive to the machine's load than the rates.
+        cpu_us_per_write_n3: round(n3.cpuUsPerWrite),
+        cpu_us_per_write_n10: round(n10.cpuUsPerWrite),
+        load_avg_1m: [round(loadBefore, 2), round(loadavg()[0] ?? 0, 2)],
         gateways: 'in-process, one Postgres database, one nats-server 2.9 (file storage)',
       },
     };

@@ -2,18 +2,8 @@ import { parseDuration } from '@fedplane/core';
 import { withPool } from '@fedplane/testkit';
 import type { Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeRecords, type WriteRun } from '../e2e/fleet-writes.js';
-import { runFedplane } from '../e2e/plane-cli.js';
-import { NODE_CRED_TTL, type FleetNode } from '../e2e/plane-env.js';
-import {
-  auditRows,
-  collectEvents,
-  credentialProblem,
-  replicas,
-  until,
-  watchPlane,
-  type SeenEvent,
-} from '../e2e/plane-checks.js';
+import { NODE_CRED_TTL } from '../e2e/plane-env.js';
+import { auditRows, collectEvents, until, type SeenEvent } from '../e2e/plane-checks.js';
 import {
   applyFleetInventory,
   decommissionNode,
@@ -22,24 +12,24 @@ import {
   startNodes,
 } from '../e2e/scenario-steps.js';
 import { startPlane, type Plane } from '../e2e/topology.js';
+import { chaosLedger, type ChaosLedger } from './chaos-ledger.js';
 import { watchLapses, type LapseWatch } from './lapse-watch.js';
 
 /**
  * Chaos over the whole plane as OS processes, one plane shared by every fault in turn: while
- * records are written through the gateways (chunk after chunk for as long as the fault lasts, and
- * one chunk after it), SIGKILL and restart each kind of service (one at a time, then several at
- * once), kill one NATS server of three, take Postgres away for 20 s (a TCP proxy cut), stop one
- * node's gateway. Two agents run with their clocks skewed by +45 s and −45 s
+ * records are written through the gateways (chunk after chunk for as long as the fault lasts,
+ * then until one commits again), SIGKILL and restart each kind of service (one at a time, then
+ * several at once), kill one NATS server of three, take Postgres away for 20 s (a TCP proxy
+ * cut), stop one node's gateway. Two agents run with their clocks skewed by +45 s and −45 s
  * (`FED_CLOCK_SKEW_MS`) for the whole suite, which outlives the nodes' first credentials. After
- * each fault: every committed write (200, or 202 `quorum_not_met`) on every replica, every
- * replica identical (each id once), no credential lapse (the held credential files are sampled
- * every 500 ms, and no `credential.expired` event; the issuers are never all down), every
- * credential verifies, every event seen on the bus chained exactly once, and `fedplane audit
- * verify` passes.
+ * each fault the ledger (`chaos-ledger.ts`) checks: every committed write (200, or 202
+ * `quorum_not_met`) on every replica, every replica identical (each id once), no credential
+ * lapse (the held credential files are sampled every 500 ms, and no `credential.expired` event;
+ * the issuers are never all down), every credential verifies, every event seen on the bus chained
+ * exactly once, and `fedplane audit verify` passes. Last, the restarted reconcilers and approvals
+ * still decommission a node through an HMAC approval.
  */
 
-/** Records per write chunk (chunks follow each other for as long as a fault lasts). */
-const PER_CHUNK = 100;
 /** The agents whose clocks run ahead and behind (FED_CLOCK_SKEW_MS). */
 const SKEWED = { 'agent-node-4': 45_000, 'agent-node-5': -45_000 } as const;
 
@@ -49,16 +39,20 @@ let events: SeenEvent[];
 let stopEvents: () => void = () => undefined;
 let lapses: LapseWatch | undefined;
 let failed = false;
+let ledger: ChaosLedger | undefined;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** When every node held its first credential (the lapse watch starts then). */
 let nodesStartedMs = 0;
-let round = 0;
-const committed = new Set<string>();
 
 function live(): Plane {
   if (plane === undefined) throw new Error('the plane did not start');
   return plane;
+}
+
+function books(): ChaosLedger {
+  if (ledger === undefined) throw new Error('the plane did not start');
+  return ledger;
 }
 
 beforeAll(async () => {
@@ -77,6 +71,7 @@ beforeAll(async () => {
     await startNodes(plane, plane.nodes);
     lapses = watchLapses(plane.nodes);
     nodesStartedMs = Date.now();
+    ledger = chaosLedger({ plane, pool, events, lapses, perChunk: 100 });
     await reachStrict(events);
   } catch (err) {
     failed = true;
@@ -95,103 +90,6 @@ afterAll(async () => {
   await pool?.end();
   await plane?.stop();
 });
-
-/**
- * Writes through `nodes` in chunks for as long as `fault` runs, then one chunk more once it is
- * over (the plane must take writes again); every committed id is remembered.
- */
-async function writeDuring(
-  nodes: readonly FleetNode[],
-  fault: () => Promise<void>,
-): Promise<WriteRun[]> {
-  round += 1;
-  let over = false;
-  const faulted = fault().finally(() => {
-    over = true;
-  });
-  const runs: WriteRun[] = [];
-  const chunk = async (): Promise<WriteRun> => {
-    const run = await writeRecords({
-      nodes,
-      count: PER_CHUNK,
-      prefix: `chaos${String(round)}-${String(runs.length)}`,
-      batch: 20,
-    });
-    for (const id of run.committed) committed.add(id);
-    runs.push(run);
-    return run;
-  };
-  while (!over) {
-    // While nothing commits (Postgres away), pace the retries as a daemon would.
-    if ((await chunk()).committed.length === 0) await sleep(250);
-  }
-  await faulted;
-  const after = await chunk();
-  const sum = (pick: (r: WriteRun) => readonly string[]): number =>
-    runs.reduce((n, r) => n + pick(r).length, 0);
-  console.log(
-    `round ${String(round)}: ${String(sum((r) => r.committed))} of ${String(runs.length * PER_CHUNK)} committed (${String(sum((r) => r.acked))} with quorum)`,
-  );
-  // Once the fault is over, the plane takes writes again.
-  expect(after.committed.length).toBeGreaterThan(0);
-  return runs;
-}
-
-/** Every invariant of the suite, on `nodes` (default the whole fleet; every process running). */
-async function checkInvariants(nodes: readonly FleetNode[] = live().nodes): Promise<void> {
-  const p = live();
-  const all = await until(
-    async () => {
-      const digests = await replicas(pool, nodes);
-      const complete = [...digests.values()].every((rows) => {
-        const ids = new Set(rows.map((r) => r.slice(0, r.indexOf(':'))));
-        return [...committed].every((id) => ids.has(id));
-      });
-      // Records pushed but never acknowledged may land too; they must land everywhere alike.
-      const texts = [...digests.values()].map((rows) => rows.join('\n'));
-      return complete && texts.every((t) => t === texts[0]) ? digests : undefined;
-    },
-    90_000,
-    'every committed write on every replica, every replica identical',
-  );
-  for (const [node, rows] of all) {
-    const ids = rows.map((r) => r.slice(0, r.indexOf(':')));
-    expect({ node, duplicates: ids.length - new Set(ids).size }).toEqual({ node, duplicates: 0 });
-  }
-
-  expect(lapses?.samples() ?? 0).toBeGreaterThan(0);
-  expect(lapses?.lapses.filter((l) => nodes.some((n) => n.id === l.node))).toEqual([]);
-  expect(
-    events.filter((e) => e.type === 'credential.expired' && nodes.some((n) => n.id === e.subject)),
-  ).toEqual([]);
-  const { trust, posture } = await watchPlane(p.bus);
-  const bundle = trust.current();
-  if (bundle === undefined) throw new Error('no trust bundle');
-  for (const node of nodes) {
-    expect({ node: node.id, problem: credentialProblem(node, bundle) }).toEqual({
-      node: node.id,
-      problem: null,
-    });
-  }
-  await trust.stop();
-  await posture.stop();
-
-  const seen = events.map((e) => e.id);
-  const chained = await until(
-    async () => {
-      const rows = await auditRows(pool);
-      const ids = new Set(rows.map((r) => r.eventId));
-      return seen.every((id) => ids.has(id)) ? rows : undefined;
-    },
-    60_000,
-    'the auditor chains every event seen on the bus',
-  );
-  // Redeliveries after an auditor or a NATS server dies are chained once.
-  const ids = chained.map((r) => r.eventId);
-  expect({ chainedTwice: ids.length - new Set(ids).size }).toEqual({ chainedTwice: 0 });
-  const verify = await runFedplane(['audit', 'verify', '--json'], p.cliEnv());
-  expect({ code: verify.code, out: verify.stdout, err: verify.stderr }).toMatchObject({ code: 0 });
-}
 
 describe('chaos over the running plane', () => {
   it('keeps every stream and bucket at replicas 3 on the 3-server cluster', async () => {
@@ -216,9 +114,9 @@ describe('chaos over the running plane', () => {
     ]) {
       const writers =
         name === 'gateway-node-3' ? p.nodes.filter((n) => n.short !== 'node-3') : p.nodes;
-      await writeDuring(writers, () => p.killAndRestart(name));
+      await books().writeDuring(writers, () => p.killAndRestart(name));
     }
-    await checkInvariants();
+    await books().check();
   });
 
   it('survives several services killed at once', async () => {
@@ -231,36 +129,36 @@ describe('chaos over the running plane', () => {
       'agent-node-4',
       'gateway-node-5',
     ];
-    await writeDuring(
+    await books().writeDuring(
       p.nodes.filter((n) => n.short !== 'node-5'),
       async () => {
         await Promise.all(names.map((n) => p.process(n).kill()));
         await p.start(names);
       },
     );
-    await checkInvariants();
+    await books().check();
   });
 
   it('survives one NATS server of three killed and restarted', async () => {
     const p = live();
     const server = p.nats.servers[2];
     if (server === undefined) throw new Error('three servers expected');
-    await writeDuring(p.nodes, async () => {
+    await books().writeDuring(p.nodes, async () => {
       await server.kill();
       await sleep(10_000);
       await server.restart();
     });
-    await checkInvariants();
+    await books().check();
   });
 
   it('survives Postgres taken away for 20 s', async () => {
     const p = live();
-    await writeDuring(p.nodes, async () => {
+    await books().writeDuring(p.nodes, async () => {
       p.pgProxy.block();
       await sleep(20_000);
       p.pgProxy.unblock();
     });
-    await checkInvariants();
+    await books().check();
   });
 
   it('catches a gateway stopped during writes up after it returns', async () => {
@@ -269,13 +167,13 @@ describe('chaos over the running plane', () => {
     if (cut === undefined) throw new Error('nodes expected');
     // Pushes to the stopped gateway fail and are retried through another one; the records
     // committed meanwhile reach the returning gateway from its durable consumer.
-    await writeDuring(p.nodes, async () => {
+    await books().writeDuring(p.nodes, async () => {
       await sleep(1_000);
       await p.process(`gateway-${cut.short}`).stop();
       await sleep(8_000);
       await p.start([`gateway-${cut.short}`]);
     });
-    await checkInvariants();
+    await books().check();
   });
 
   it('keeps every node, skewed clocks (+45 s, −45 s) included, renewed without a lapse', async () => {
@@ -297,7 +195,7 @@ describe('chaos over the running plane', () => {
       expect({ node: node.id, renewed: renewed > 0 }).toEqual({ node: node.id, renewed: true });
     }
     expect(Object.keys(SKEWED).every((name) => p.process(name).running())).toBe(true);
-    await checkInvariants();
+    await books().check();
   });
 
   it('still decommissions a node through an HMAC approval after all that', async () => {
@@ -311,7 +209,7 @@ describe('chaos over the running plane', () => {
       p.process(`agent-${gone.short}`).stop(),
       p.process(`gateway-${gone.short}`).stop(),
     ]);
-    await checkInvariants(keep);
+    await books().check(keep);
     const rows = await auditRows(pool);
     const at = (type: string, subject: string): number =>
       rows.find((r) => r.type === type && r.subject === subject)?.seq ?? Number.NaN;
