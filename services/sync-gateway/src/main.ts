@@ -4,6 +4,7 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
+  readNatsAuth,
   onShutdown,
   redactConfig,
   startHealthServer,
@@ -22,6 +23,7 @@ import { startSyncGateway } from './shell/start-gateway.js';
 
 /** Composition root of the sync-gateway (house-style §2.10): build in order, tear down in reverse. */
 const config = exitOnConfigError(loadConfig(process.env));
+const natsAuth = exitOnConfigError(await readNatsAuth(config.env));
 const log = createLogger({
   service: 'sync-gateway',
   level: config.env.LOG_LEVEL,
@@ -42,6 +44,7 @@ const bus = await connectBus({
   name: `sync-gateway/${config.nodeId}`,
   log: log.child({ component: 'nats' }),
   waitOnFirstConnect: true,
+  auth: natsAuth,
 });
 const pool = new Pool({ connectionString: config.databaseUrl, max: config.env.SYNC_DB_POOL });
 pool.on('error', (err) => log.warn({ err }, 'idle postgres connection failed'));

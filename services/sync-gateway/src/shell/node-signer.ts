@@ -70,7 +70,10 @@ export function watchNodeSigner(options: NodeSignerOptions): NodeSigner {
   };
 
   const timer = setInterval(() => void refresh(), options.pollMs);
-  timer.unref();
+  // Unref'd once an identity is held (the gateway's own handles keep it alive then); until
+  // then this timer is what keeps a gateway started before its renewal-agent waiting for the
+  // files instead of exiting with an unsettled top-level await.
+  void ready.then(() => timer.unref());
   void refresh();
 
   const held = (): NodeIdentityFiles => {
