@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import type { BenchResult } from './report.js';
 
 /**
@@ -50,11 +51,15 @@ const WHY: Readonly<Record<string, string>> = {
   'audit-ingest/ratio':
     'one Ed25519 verification per event plus chain hashing per row cost more than a plain INSERT of the already-hashed row; the baseline does none of that work.',
   'renewal-storm/lapses':
-    'every lapse happened after the issuer outage began (params.lapses_before_outage is 0): agents whose last reported not_after passed before a renewal got through the restarted issuer; 120 s TTL renewed 40 s before expiry leaves 10 s of margin after a 30 s outage on a loaded machine. Being tuned by the identity bench owner.',
+    'agents whose last reported not_after passed before a renewal got through the restarted issuer (params.lapse_examples; params.lapses_before_outage tells whether any lapsed before the outage). Being tuned by the identity bench owner.',
   'sync-quorum/writes_per_s_n3':
     'each push waits for W=2 acks from receivers that verify, commit to Postgres and ack through JetStream; CPU per write is in params (cpu_us_per_write_n3), measured with other benches on the 2 cores (params.load_avg_1m). Being tuned by the sync bench owner.',
   'sync-quorum/p99_ms_n3':
     'the quorum-wait tail under the same load (64 concurrent writers on 2 shared cores). Being tuned by the sync bench owner.',
+  'service-memory/rss_mb_sync_gateway':
+    'grows from ~145 MB at the start of the load to 230–340 MB after 60 s of pushes (three runs; one gateway fell back from 232 to 177 MB by the end, so part of it is reclaimable), but a heap snapshot of one gateway (BENCH_HEAP_SNAPSHOT_DIR) holds only 26 → 37 MB of live JS objects: the growth is not retained objects of the main isolate (its caches are bounded) but native/off-heap memory — the verify worker thread (its own isolate, with tsx loaded too) and allocator growth are the suspects; not yet pinned down. tsx alone adds ~35 MB to every process (the images run esbuild bundles).',
+  'service-memory/rss_mb_approvals':
+    'by a few MB, at start-up plus 200 open SSE subscribers; about 35 MB of every process here is the tsx loader, which the images (esbuild bundles) do not carry.',
 };
 
 type Row = {
@@ -206,5 +211,10 @@ export function renderReadme(results: readonly BenchResult[]): string {
 }
 
 const out = join(BENCH_DIR, 'README.md');
-writeFileSync(out, renderReadme(readResults()), 'utf8');
+// Formatted as `pnpm prettier --check` wants it, so regenerating never leaves a style diff.
+const formatted = await format(renderReadme(readResults()), {
+  ...(await resolveConfig(out)),
+  parser: 'markdown',
+});
+writeFileSync(out, formatted, 'utf8');
 process.stdout.write(`written ${out}\n`);

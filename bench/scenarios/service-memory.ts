@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -35,10 +35,36 @@ import { intEnv } from './issue.js';
  * the peak over the instances of that service, in MB of 10^6 bytes (a little stricter than the
  * MiB `ps` shows).
  * The simulator is load, not a service: its peak is in `params`. No baseline (none is defined).
+ * `BENCH_HEAP_SNAPSHOT_DIR` (diagnosis): gateway-node-1 writes a heap snapshot there at the
+ * start and at the end of the load.
  */
 
 const SECOND_INSTANCES = ['issuer-2', 'auditor-2', 'reconciler-2', 'approvals-2'] as const;
 const REQUESTER = 'svc/reconciler/bench-memory';
+
+/** With `BENCH_HEAP_SNAPSHOT_DIR`: the process that writes a heap snapshot at load start and end. */
+const HEAP_PROCESS = 'gateway-node-1';
+
+function heapOptions(dir: string): Record<string, string> {
+  return { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}` };
+}
+
+/** Asks `proc` for a heap snapshot (SIGUSR2) and waits until the file stops growing. */
+async function heapSnapshot(proc: ServiceProcess, dir: string): Promise<void> {
+  const pid = proc.pid();
+  if (pid === undefined) return;
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  let size = -1;
+  for (let i = 0; i < 120; i += 1) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    if (file === undefined) continue;
+    const now = statSync(join(dir, file)).size;
+    if (now === size && now > 0) return;
+    size = now;
+  }
+}
 
 /** Peak and last RSS of one process, from `/proc/<pid>/status`. */
 type Sample = { peakKb: number; hwmKb: number; firstKb: number; lastKb: number; samples: number };
@@ -177,14 +203,19 @@ function figuresOf(plane: Plane, samples: ReadonlyMap<string, Sample>): Record<s
 /** Runs the scenario. */
 export async function run(): Promise<BenchResult> {
   const nodes = intEnv('BENCH_NODES', 3);
-  const loadS = intEnv('BENCH_LOAD_S', 120);
+  const loadS = intEnv('BENCH_LOAD_S', 60);
   const simAgents = intEnv('BENCH_SIM_AGENTS', 200);
   const sse = intEnv('BENCH_SSE', 200);
   const loadAtStart = loadavg()[0] ?? 0;
   process.stderr.write(`starting the plane with ${String(nodes)} nodes…\n`);
+  const heapDir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];
   const plane = await startPlane({
     nodes,
-    extra: { 'issuer-1': { ISSUER_LEAF_TTL: '60s' }, 'issuer-2': { ISSUER_LEAF_TTL: '60s' } },
+    extra: {
+      'issuer-1': { ISSUER_LEAF_TTL: '60s' },
+      'issuer-2': { ISSUER_LEAF_TTL: '60s' },
+      ...(heapDir === undefined ? {} : { [HEAP_PROCESS]: heapOptions(heapDir) }),
+    },
   });
   const collector = collectEvents(plane.bus);
   const simulator = serviceProcess(
@@ -223,6 +254,7 @@ export async function run(): Promise<BenchResult> {
     sampler.sampleNow();
     const rssAtLoadStart = new Map([...sampler.samples].map(([k, s]) => [k, s.lastKb]));
     const eventsBefore = collector.events.length;
+    if (heapDir !== undefined) await heapSnapshot(plane.process(HEAP_PROCESS), heapDir);
     process.stderr.write(`driving load for ${String(loadS)} s…\n`);
     const deadline = Date.now() + loadS * 1000;
     const [writes, decisions] = await Promise.all([
@@ -230,6 +262,7 @@ export async function run(): Promise<BenchResult> {
       approvalLoop(plane, deadline),
     ]);
     sampler.sampleNow();
+    if (heapDir !== undefined) await heapSnapshot(plane.process(HEAP_PROCESS), heapDir);
     const renewals = collector.events
       .slice(eventsBefore)
       .filter((e) => e.type === 'credential.renewed').length;
