@@ -73,26 +73,35 @@ export function createVerifyPool(options: { size?: number; minBatch?: number } =
     }
   };
 
-  for (let i = 0; i < Math.max(1, options.size ?? 1); i += 1) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref();
-    worker.on('message', (message: { id: number; results: boolean[] }) => {
-      const p = pending.get(message.id);
-      pending.delete(message.id);
-      p?.resolve(message.results);
-    });
-    const lost = (): void => {
-      const at = workers.indexOf(worker);
-      if (at >= 0) workers.splice(at, 1);
-      failAll();
-    };
-    worker.on('error', lost);
-    worker.on('exit', lost);
-    workers.push(worker);
-  }
+  const size = Math.max(1, options.size ?? 1);
+  let started = false;
+  // Workers start on the first batch big enough to need them (a gateway that only serves small
+  // pushes never pays for a second V8 isolate). `execArgv: []`: the worker runs plain
+  // JavaScript, so it must not inherit the parent's loaders (tsx would add tens of MB per worker).
+  const start = (): void => {
+    started = true;
+    for (let i = 0; i < size; i += 1) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+      worker.unref();
+      worker.on('message', (message: { id: number; results: boolean[] }) => {
+        const p = pending.get(message.id);
+        pending.delete(message.id);
+        p?.resolve(message.results);
+      });
+      const lost = (): void => {
+        const at = workers.indexOf(worker);
+        if (at >= 0) workers.splice(at, 1);
+        failAll();
+      };
+      worker.on('error', lost);
+      worker.on('exit', lost);
+      workers.push(worker);
+    }
+  };
 
   return {
     verify: (items) => {
+      if (!started && !closed && items.length >= minBatch) start();
       const worker = workers[turn % Math.max(1, workers.length)];
       turn += 1;
       if (closed || worker === undefined || items.length < minBatch) {
