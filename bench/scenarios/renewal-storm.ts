@@ -212,7 +212,7 @@ export async function run(): Promise<BenchResult> {
         watched_after_restart_s: afterS,
         all_held_after_s: round(heldAfterS),
         lapses_before_outage: lapsesBefore,
-        lapse_examples: [...lapsed].slice(0, 5),
+        lapse_examples: [...lapsed].slice(0, 5).map(([node, why]) => `${node}: ${why}`),
         statuses_seen: statuses,
         agents_reporting: views.size,
         issuer: 'one process, stopped with SIGTERM and started again',

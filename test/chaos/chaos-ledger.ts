@@ -88,8 +88,12 @@ export function chaosLedger(ctx: LedgerContext): ChaosLedger {
     }
     const sum = (pick: (r: WriteRun) => readonly string[]): number =>
       runs.reduce((n, r) => n + pick(r).length, 0);
+    const statuses = new Map<number, number>();
+    for (const f of runs.flatMap((r) => r.failures)) {
+      statuses.set(f.status, (statuses.get(f.status) ?? 0) + 1);
+    }
     console.log(
-      `round ${String(round)}: ${String(sum((r) => r.committed))} of ${String(runs.length * perChunk)} committed (${String(sum((r) => r.acked))} with quorum)`,
+      `round ${String(round)}: ${String(sum((r) => r.committed))} of ${String(runs.length * perChunk)} committed (${String(sum((r) => r.acked))} with quorum); pushes refused or failed by status (0 = no response): ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
     expect(after.committed.length).toBeGreaterThan(0);
     return runs;

@@ -178,7 +178,7 @@ describe('issuer: the renewal fast path under races', () => {
     );
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
     for (const s of settled.filter((x) => x.status === 'rejected')) {
-      expect((s).reason).toMatchObject({
+      expect(s.reason).toMatchObject({
         code: 'UNAUTHENTICATED',
         details: { reason: 'renew_nonce_replay' },
       });
