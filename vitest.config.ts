@@ -4,7 +4,11 @@ export default defineConfig({
   resolve: { conditions: ['@fedplane/source'] },
   ssr: { resolve: { conditions: ['@fedplane/source'] } },
   test: {
-    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
+    // `.ci/run` sums the JSON reports; the chaos run writes its own (VITEST_JSON, see test:chaos).
+    reporters: [
+      'default',
+      ['json', { outputFile: process.env['VITEST_JSON'] ?? '.vitest-results.json' }],
+    ],
     coverage: {
       provider: 'v8',
       include: ['packages/core/src/**/*.ts'],
