@@ -63,6 +63,9 @@ function isPass(value: unknown): value is PassRecord {
   return typeof v['present_count'] === 'number' && typeof v['at_ms'] === 'number';
 }
 
+/** How long one attempt to load the journal may take before it is started again. */
+const JOURNAL_LOAD_TIMEOUT_MS = 5_000;
+
 /**
  * Opens (creating if needed) the bucket, at `replicas` (`NATS_STREAM_REPLICAS`, default 1), and
  * starts mirroring it.
@@ -93,14 +96,26 @@ export async function openJournal(kvm: Kvm, log: Log, replicas = 1): Promise<Jou
   };
 
   // Initial load, then the watch (which re-delivers the last values, in order; apply is idempotent).
-  const ready = (async () => {
+  // `kv.keys()` has no deadline of its own and was seen to hang after a SIGKILL restart on a
+  // cluster; a load that does not finish in time is abandoned and started again (a late result of
+  // the abandoned one only re-applies latest values), so a leader never acts on half a journal.
+  const load = async (): Promise<void> => {
     const keys = await kv.keys();
     for await (const key of keys) {
       const entry = await kv.get(key);
       if (entry !== null) apply(entry);
     }
-  })();
-  await ready;
+  };
+  for (let attempt = 1; ; attempt += 1) {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), JOURNAL_LOAD_TIMEOUT_MS);
+    });
+    const loaded = await Promise.race([load().then(() => true as const), timedOut]);
+    clearTimeout(timer);
+    if (loaded) break;
+    log.warn({ attempt, timeout_ms: JOURNAL_LOAD_TIMEOUT_MS }, 'journal load timed out, retrying');
+  }
   const loop = (async () => {
     while (!stopped) {
       try {
@@ -132,7 +147,7 @@ export async function openJournal(kvm: Kvm, log: Log, replicas = 1): Promise<Jou
       pass = record;
       await kv.put(PASS_KEY, JSON.stringify(record));
     },
-    ready,
+    ready: Promise.resolve(),
     stop: async () => {
       stopped = true;
       iterator?.stop();
