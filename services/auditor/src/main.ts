@@ -5,6 +5,7 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
+  readNatsAuth,
   natsIssuerClient,
   onShutdown,
   readServiceSecret,
@@ -19,6 +20,7 @@ import { startAuditor } from './shell/start-auditor.js';
 
 /** Composition root of the auditor (house-style §2.10): build in order, tear down in reverse. */
 const config = exitOnConfigError(loadConfig(process.env));
+const natsAuth = exitOnConfigError(await readNatsAuth(config.env));
 const secret = exitOnConfigError(await readServiceSecret(config.env));
 const log = createLogger({
   service: 'auditor',
@@ -30,6 +32,7 @@ log.info({ config: redactConfig(AuditorEnvSchema, config.env) }, 'configured');
 const bus = await connectBus({
   servers: config.natsServers,
   name: `auditor/${config.instance}`,
+  auth: natsAuth,
   log: log.child({ component: 'nats' }),
   waitOnFirstConnect: true,
 });

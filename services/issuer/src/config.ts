@@ -105,6 +105,8 @@ export type IssuerConfig = {
   readonly shutdownTimeoutMs: number;
   /** Replicas of the streams and buckets ensured at start (`NATS_STREAM_REPLICAS`; default 1). */
   readonly streamReplicas?: number;
+  /** The NATS credential variables, for runtime `readNatsAuth`. */
+  readonly natsAuth?: Pick<IssuerEnv, 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_PASSWORD_FILE'>;
 };
 
 /** Lifetime of a region intermediate (identity.md: 24 h). */
@@ -130,6 +132,11 @@ export function toIssuerConfig(env: IssuerEnv): IssuerConfig {
     healthPort: env.HEALTH_PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
     streamReplicas: env.NATS_STREAM_REPLICAS,
+    natsAuth: {
+      NATS_USER: env.NATS_USER,
+      NATS_PASSWORD: env.NATS_PASSWORD,
+      NATS_PASSWORD_FILE: env.NATS_PASSWORD_FILE,
+    },
   };
 }
 

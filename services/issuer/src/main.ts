@@ -4,6 +4,7 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
+  readNatsAuth,
   onShutdown,
   startHealthServer,
 } from '@fedplane/runtime';
@@ -16,6 +17,7 @@ import { startIssuer } from './start.js';
  * before connecting), logger, NATS, Postgres, the issuer, the health server, graceful stop.
  */
 const config = exitOnConfigError(loadIssuerConfig(process.env));
+const natsAuth = exitOnConfigError(await readNatsAuth(config.natsAuth ?? {}));
 const log = createLogger({
   service: 'issuer',
   level: config.logLevel,
@@ -39,6 +41,7 @@ const readiness = createReadiness();
 const bus = await connectBus({
   servers: config.natsServers,
   name: `issuer/${config.instanceId}`,
+  auth: natsAuth,
   log,
 });
 const pool = new Pool({ connectionString: config.databaseUrl, max: 10 });

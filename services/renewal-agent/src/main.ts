@@ -4,6 +4,7 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
+  readNatsAuth,
   onShutdown,
   redactConfig,
   sleep,
@@ -23,6 +24,7 @@ import { startRenewalAgent, type AgentSpec } from './shell/start-renewal-agent.j
 const BUNDLE_WAIT_MS = 5_000;
 const env = exitOnConfigError(applyArgv(process.env, process.argv.slice(2)));
 const config = exitOnConfigError(loadConfig(env));
+const natsAuth = exitOnConfigError(await readNatsAuth(config.env));
 const log = createLogger({
   service: 'renewal-agent',
   level: config.env.LOG_LEVEL,
@@ -34,6 +36,7 @@ log.info({ config: redactConfig(RenewalAgentEnvSchema, config.env) }, 'configure
 const bus = await connectBus({
   servers: config.natsServers,
   name: `renewal-agent/${config.node?.nodeId ?? `simulate-${String(config.simulate?.count)}`}`,
+  auth: natsAuth,
   log: log.child({ component: 'nats' }),
   waitOnFirstConnect: true,
 });
