@@ -1,8 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ApprovalRequestReplySchema, parseEvent } from '@fedplane/core';
-import { FixedSubject, request } from '@fedplane/messaging';
+import { ApprovalRequestReplySchema, NodeStatusSchema, parseEvent } from '@fedplane/core';
+import {
+  FixedSubject,
+  request,
+  serviceStatusSubject,
+  StreamName,
+  verifySignedMessage,
+} from '@fedplane/messaging';
 import { TEST_SERVICE_SECRET, findFreePorts } from '@fedplane/testkit';
+import type { StoredMsg } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -42,6 +49,7 @@ let replicas: Replica[] = [];
 let urls: string[] = [];
 const decided: Record<string, unknown>[] = [];
 let sub: Subscription;
+let startedMs = 0;
 
 function replica(name: string, port: number): Replica {
   const env = {
@@ -115,6 +123,7 @@ beforeAll(async () => {
       if (parsed.ok) decided.push(parsed.value.data);
     },
   });
+  startedMs = Date.now();
   await startAll();
 });
 
@@ -137,7 +146,47 @@ const ask = () =>
     { schema: ApprovalRequestReplySchema, timeoutMs: 10_000 },
   );
 
+/**
+ * The latest signed status of `svc/approvals/<instance>` (bus.md FED_STATUS) stamped since
+ * `sinceMs` and reporting no failing readiness check, verified against the trust bundle.
+ */
+async function verifiedReadyStatus(instance: string, sinceMs: number): Promise<void> {
+  const agentId = `svc/approvals/${instance}`;
+  const subject = serviceStatusSubject('approvals', instance);
+  let found: StoredMsg | undefined;
+  await eventually(
+    async () => {
+      const m = await world.bus.jsm.streams
+        .getMessage(StreamName.status, { last_by_subj: subject })
+        .catch(() => null);
+      if (m === null || m.time.getTime() < sinceMs) return false;
+      const body = NodeStatusSchema.safeParse(JSON.parse(new TextDecoder().decode(m.data)));
+      if (body.success && body.data.last_error === undefined) found = m;
+      return found !== undefined;
+    },
+    20_000,
+    `status of ${agentId}`,
+  );
+  if (found === undefined) throw new Error(`no status of ${agentId}`);
+  const bundle = world.trust.current();
+  if (bundle === undefined) throw new Error('no trust bundle');
+  const attested = verifySignedMessage({
+    headers: found.header,
+    body: found.data,
+    bundle,
+    nowS: Math.floor(Date.now() / 1000),
+    actor: agentId,
+  });
+  expect(attested.attest_level).toBe('credential_signed');
+  const body = NodeStatusSchema.parse(JSON.parse(new TextDecoder().decode(found.data)));
+  expect(body).toMatchObject({ node_id: agentId, can_sign: true, agent_version: '0.1.0' });
+}
+
 describe('approvals replicas as processes', () => {
+  it('each replica publishes its signed instance status on fed.status.svc.approvals.<instance>', async () => {
+    for (const r of replicas) await verifiedReadyStatus(r.name, startedMs);
+  });
+
   it('one signed decision sent to both replicas succeeds once and reaches SSE on both', async () => {
     const [one = '', two = ''] = urls;
     const watcher = await openStream(two, 'svc/reconciler/r-proc');

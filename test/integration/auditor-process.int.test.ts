@@ -8,12 +8,20 @@ import {
   AuditHeadReplySchema,
   chainRows,
   fromBase64,
+  NodeStatusSchema,
   parseCheckpoint,
   toHex,
   utf8,
 } from '@fedplane/core';
-import { FixedSubject, request } from '@fedplane/messaging';
+import {
+  FixedSubject,
+  request,
+  serviceStatusSubject,
+  StreamName,
+  verifySignedMessage,
+} from '@fedplane/messaging';
 import { TEST_SERVICE_SECRET } from '@fedplane/testkit';
+import type { StoredMsg } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   allRows,
@@ -97,6 +105,29 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The latest status on `subject` stamped since `sinceMs` whose body reports no failing readiness
+ * check (published on change, so well before the 15 s period).
+ */
+async function readyStatusSince(subject: string, sinceMs: number): Promise<StoredMsg> {
+  let found: StoredMsg | undefined;
+  await eventually(
+    async () => {
+      const m = await world.bus.jsm.streams
+        .getMessage(StreamName.status, { last_by_subj: subject })
+        .catch(() => null);
+      if (m === null || m.time.getTime() < sinceMs) return false;
+      const body = NodeStatusSchema.safeParse(JSON.parse(new TextDecoder().decode(m.data)));
+      if (body.success && body.data.last_error === undefined) found = m;
+      return found !== undefined;
+    },
+    20_000,
+    'instance status',
+  );
+  if (found === undefined) throw new Error('no instance status');
+  return found;
+}
+
 async function headEnvelope() {
   return request(world.bus.nc, FixedSubject.auditHead, {}, { schema: AuditHeadReplySchema });
 }
@@ -121,6 +152,7 @@ describe('the auditor as a process', () => {
     const atKill = (await getHead(world.pool)).size;
     expect(atKill).toBeLessThan(EVENTS);
 
+    const secondStartedMs = Date.now();
     const second = startAuditorProcess('proc-1');
     try {
       await chainSize(world.pool, EVENTS, 30_000);
@@ -172,6 +204,33 @@ describe('the auditor as a process', () => {
         checkpoint: 'ok',
         source: 'nats',
       });
+
+      // Its signed instance status (bus.md FED_STATUS), published by this process, verifies.
+      const subject = serviceStatusSubject('auditor', 'proc-1');
+      const status = await readyStatusSince(subject, secondStartedMs);
+      const bundle = world.trust.current();
+      if (bundle === undefined) throw new Error('no trust bundle');
+      const attested = verifySignedMessage({
+        headers: status.header,
+        body: status.data,
+        bundle,
+        nowS: Math.floor(Date.now() / 1000),
+        actor: 'svc/auditor/proc-1',
+      });
+      expect(attested.attest_level).toBe('credential_signed');
+      const body = NodeStatusSchema.parse(JSON.parse(new TextDecoder().decode(status.data)));
+      expect(body).toMatchObject({ node_id: 'svc/auditor/proc-1', can_sign: true });
+      // fedplane status lists the instance (text form; --json keeps its fixed shape).
+      const shown = fedplane(['status'], { NATS_URL: world.nats.url, FEDPLANE_HOME: dir });
+      expect(shown.code, shown.err).toBe(0);
+      expect(shown.out).toMatch(/svc\/auditor\/proc-1\s+present\s+can-sign/);
+      const json = fedplane(['status', '--json'], { NATS_URL: world.nats.url, FEDPLANE_HOME: dir });
+      expect(Object.keys(JSON.parse(json.out) as object).sort()).toEqual([
+        'audit',
+        'nodes',
+        'pending_approvals',
+        'posture',
+      ]);
 
       // SIGTERM drains and exits 0.
       second.child.kill('SIGTERM');

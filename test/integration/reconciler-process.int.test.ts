@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NodeStatusSchema } from '@fedplane/core';
+import { serviceStatusSubject, StreamName, verifySignedMessage } from '@fedplane/messaging';
 import { TEST_SERVICE_SECRET } from '@fedplane/testkit';
+import type { StoredMsg } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   askPlan,
@@ -82,6 +85,42 @@ afterAll(async () => {
   await world.stop();
 });
 
+/**
+ * The latest signed status of `svc/reconciler/<instance>` (bus.md FED_STATUS) stamped since
+ * `sinceMs` and reporting no failing readiness check, verified against the trust bundle.
+ */
+async function verifiedReadyStatus(instance: string, sinceMs: number): Promise<void> {
+  const agentId = `svc/reconciler/${instance}`;
+  const subject = serviceStatusSubject('reconciler', instance);
+  let found: StoredMsg | undefined;
+  await eventually(
+    async () => {
+      const m = await world.bus.jsm.streams
+        .getMessage(StreamName.status, { last_by_subj: subject })
+        .catch(() => null);
+      if (m === null || m.time.getTime() < sinceMs) return false;
+      const body = NodeStatusSchema.safeParse(JSON.parse(new TextDecoder().decode(m.data)));
+      if (body.success && body.data.last_error === undefined) found = m;
+      return found !== undefined;
+    },
+    20_000,
+    `status of ${agentId}`,
+  );
+  if (found === undefined) throw new Error(`no status of ${agentId}`);
+  const bundle = world.trust.current();
+  if (bundle === undefined) throw new Error('no trust bundle');
+  const attested = verifySignedMessage({
+    headers: found.header,
+    body: found.data,
+    bundle,
+    nowS: Math.floor(Date.now() / 1000),
+    actor: agentId,
+  });
+  expect(attested.attest_level).toBe('credential_signed');
+  const body = NodeStatusSchema.parse(JSON.parse(new TextDecoder().decode(found.data)));
+  expect(body).toMatchObject({ node_id: agentId, can_sign: true, agent_version: '0.1.0' });
+}
+
 function appliedBy(): Map<string, string[]> {
   const by = new Map<string, string[]>();
   for (const e of world.events.filter((x) => x.type === 'reconcile.action_applied')) {
@@ -96,6 +135,7 @@ describe('the reconciler as two processes', () => {
   it('exactly one applies; after SIGKILL the other takes over and applies nothing twice', async () => {
     await storeInventory(world, inventoryYaml([...FIVE, 'region/nyc/n6', 'region/nyc/n7'], null));
     for (const id of FIVE) await publishStatus(world, id);
+    const startedMs = Date.now();
     const a = startProcess('proc-a');
     const b = startProcess('proc-b');
     const leading = (r: Running) => r.output().includes('"reconciler leading"');
@@ -112,6 +152,9 @@ describe('the reconciler as two processes', () => {
       30_000,
       'standby started',
     );
+    // Leader and standby each publish their signed instance status.
+    await verifiedReadyStatus('proc-a', startedMs);
+    await verifiedReadyStatus('proc-b', startedMs);
     const plan = await askPlan(world);
     expect(plan.actions.map((x) => x.kind)).toEqual(['enroll_node', 'enroll_node']);
     await new Promise((r) => setTimeout(r, 1_500));

@@ -85,3 +85,11 @@ export { natsIssuerClient } from './nats-issuer-client.js';
 export type { NatsIssuerClientOptions } from './nats-issuer-client.js';
 export { SERVICE_STATUS_INTERVAL_MS, createServiceStatus } from './service-status.js';
 export type { ServiceStatus, ServiceStatusOptions } from './service-status.js';
+export { applySqlMigrations } from './sql-migrations.js';
+export type { MigrationClient, MigrationPool, SqlMigrationSet } from './sql-migrations.js';
+export { instanceStatusBody, startInstanceStatus } from './instance-status.js';
+export type {
+  InstanceStatus,
+  InstanceStatusInput,
+  InstanceStatusOptions,
+} from './instance-status.js';

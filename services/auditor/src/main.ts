@@ -11,12 +11,16 @@ import {
   readServiceSecret,
   redactConfig,
   startHealthServer,
+  startInstanceStatus,
   systemClock,
 } from '@fedplane/runtime';
 import { Pool } from 'pg';
 import { AuditorEnvSchema, loadConfig } from './config.js';
 import { prepareAuditor } from './shell/prepare.js';
 import { startAuditor } from './shell/start-auditor.js';
+
+/** Version in the instance status (`agent_version`), as in `$SRV.INFO`. */
+const SERVICE_VERSION = '0.1.0';
 
 /** Composition root of the auditor (house-style §2.10): build in order, tear down in reverse. */
 const config = exitOnConfigError(loadConfig(process.env));
@@ -90,11 +94,23 @@ const health = await startHealthServer({
   host: config.env.HEALTH_HOST,
   log,
 });
+// The signed instance status on fed.status.svc.auditor.<instance> (bus.md FED_STATUS).
+const instanceStatus = startInstanceStatus({
+  bus,
+  service: 'auditor',
+  holder,
+  readiness,
+  instance: config.instance,
+  version: SERVICE_VERSION,
+  clock: systemClock,
+  log: log.child({ component: 'status' }),
+});
 
 const shutdown = onShutdown(
   { log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness },
   async () => {
     await auditor.stop();
+    await instanceStatus.stop();
     holderStop.abort();
     await holderRun;
     await trust.stop();

@@ -11,10 +11,14 @@ import {
   readServiceSecret,
   redactConfig,
   startHealthServer,
+  startInstanceStatus,
   systemClock,
 } from '@fedplane/runtime';
 import { ReconcilerEnvSchema, loadConfig } from './config.js';
 import { startReconciler } from './shell/start-reconciler.js';
+
+/** Version in the instance status (`agent_version`), as in `$SRV.INFO`. */
+const SERVICE_VERSION = '0.1.0';
 
 /** Composition root of the reconciler (house-style §2.10): build in order, tear down in reverse. */
 const config = exitOnConfigError(loadConfig(process.env));
@@ -81,11 +85,23 @@ const health = await startHealthServer({
   host: config.env.HEALTH_HOST,
   log,
 });
+// The signed instance status on fed.status.svc.reconciler.<instance> (bus.md FED_STATUS).
+const instanceStatus = startInstanceStatus({
+  bus,
+  service: 'reconciler',
+  holder,
+  readiness,
+  instance: config.instance,
+  version: SERVICE_VERSION,
+  clock: systemClock,
+  log: log.child({ component: 'status' }),
+});
 
 const shutdown = onShutdown(
   { log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness },
   async () => {
     await reconciler.stop();
+    await instanceStatus.stop();
     holderStop.abort();
     await holderRun;
     await trust.stop();

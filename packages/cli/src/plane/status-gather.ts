@@ -2,7 +2,6 @@ import {
   BundleReplySchema,
   AuditHeadReplySchema,
   InventoryKvValueSchema,
-  NodeStatusSchema,
   PostureSchema,
   fromBase64,
   fromUtf8,
@@ -24,12 +23,12 @@ import {
   parseNodeStatusSubject,
   request,
   verifyKvEnvelope,
-  verifySignedMessage,
   type Bus,
 } from '@fedplane/messaging';
 import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { countPendingApprovals } from './pending-approvals.js';
-import type { AuditView, NodeView, PlaneStatus, PostureView } from './status-model.js';
+import { readServices, readStatus, type NodeRead } from './status-services.js';
+import type { AuditView, NodeView, PlaneStatus, PostureView, ServiceView } from './status-model.js';
 
 /**
  * Reads the plane status from the bus: node statuses from `FED_STATUS` (signatures verified
@@ -110,8 +109,6 @@ async function observedIds(jsm: JetStreamManager): Promise<string[]> {
   return ids;
 }
 
-type NodeRead = { bus: Bus; bundle: VerifierBundle | undefined; nowMs: number };
-
 async function nodeView(read: NodeRead, id: string, desired: boolean): Promise<NodeView> {
   const missing: NodeView = {
     id,
@@ -122,39 +119,16 @@ async function nodeView(read: NodeRead, id: string, desired: boolean): Promise<N
     status_at: null,
     signature: 'missing',
   };
-  const stored = await read.bus.jsm.streams
-    .getMessage(StreamName.status, { last_by_subj: nodeStatusSubject(id) })
-    .catch(() => null);
-  if (stored === null) return missing;
-  const text = fromUtf8(stored.data);
-  const json = text === undefined ? undefined : parseJsonText(text);
-  const parsed = json?.ok === true ? NodeStatusSchema.safeParse(json.value) : undefined;
-  if (parsed?.success !== true) return { ...missing, signature: 'malformed' };
-  const nowS = Math.floor(read.nowMs / 1000);
-  let signature = 'unverified';
-  if (read.bundle !== undefined) {
-    const attestation = verifySignedMessage({
-      headers: stored.header,
-      body: stored.data,
-      bundle: read.bundle,
-      nowS,
-      actor: id,
-    });
-    signature =
-      attestation.attest_level === 'invalid_signature'
-        ? `invalid_signature:${attestation.reason}`
-        : attestation.attest_level;
-  }
-  const status = parsed.data;
-  const valid = status.not_before <= nowS && nowS < status.not_after;
+  const got = await readStatus(read, nodeStatusSubject(id), id);
+  if (got.kind !== 'status') return { ...missing, signature: got.kind };
   return {
     id,
     desired,
-    present: read.nowMs - stored.time.getTime() <= PRESENT_WINDOW_MS,
-    can_sign: signature === 'credential_signed' && valid && status.can_sign,
-    not_after: status.not_after,
-    status_at: stored.time.toISOString(),
-    signature,
+    present: read.nowMs - got.stored.time.getTime() <= PRESENT_WINDOW_MS,
+    can_sign: got.canSign,
+    not_after: got.status.not_after,
+    status_at: got.stored.time.toISOString(),
+    signature: got.signature,
   };
 }
 
@@ -237,6 +211,12 @@ export async function gatherStatus(bus: Bus, nowMs: number): Promise<PlaneStatus
   const nodes: NodeView[] = [];
   for (const id of ids)
     nodes.push(await nodeView({ bus, bundle, nowMs }, id, desired.includes(id)));
+  const services = await readServices({ bus, bundle, nowMs }, PRESENT_WINDOW_MS).catch(
+    (err: unknown) => {
+      problems.push(failure('service statuses', err));
+      return [] as ServiceView[];
+    },
+  );
   const posture = await readPosture(bus, bundle, Math.floor(nowMs / 1000)).catch((err: unknown) => {
     problems.push(failure('posture', err));
     return { require_sig: false, revision: null, decided_at: null, state: 'unreadable' };
@@ -248,6 +228,7 @@ export async function gatherStatus(bus: Bus, nowMs: number): Promise<PlaneStatus
   const audit = await readAuditHead(bus);
   return {
     nodes,
+    services,
     posture,
     pending_approvals: pending,
     audit,

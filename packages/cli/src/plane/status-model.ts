@@ -22,6 +22,25 @@ export type NodeView = {
   readonly signature: string;
 };
 
+/**
+ * One service instance as the status shows it (`fed.status.svc.<service>.<instance>`): only in
+ * the text form, never in `--json`.
+ */
+export type ServiceView = {
+  /** `svc/<service>/<instance>`. */
+  readonly id: string;
+  /** A status arrived within the presence window. */
+  readonly present: boolean;
+  /** Signed by a valid credential for this instance that says it can sign. */
+  readonly can_sign: boolean;
+  /** Unix seconds. */
+  readonly not_after: number;
+  /** `credential_signed`, `invalid_signature:<reason>`, `unsigned`, `unverified`. */
+  readonly signature: string;
+  /** What the instance reports failing (readiness, credential), or null. */
+  readonly last_error: string | null;
+};
+
 /** The posture in `fed-enforcement` (absent = permissive). */
 export type PostureView = {
   readonly require_sig: boolean;
@@ -41,6 +60,8 @@ export type AuditView = {
 /** Everything the status shows. Null counts mean "could not be read". */
 export type PlaneStatus = {
   readonly nodes: readonly NodeView[];
+  /** Service instances that published a status (text form only). */
+  readonly services: readonly ServiceView[];
   readonly posture: PostureView;
   readonly pending_approvals: number | null;
   readonly audit: AuditView;

@@ -26,6 +26,24 @@ const converged: PlaneStatus = {
       signature: 'invalid_signature:credential_expired',
     },
   ],
+  services: [
+    {
+      id: 'svc/auditor/a-1',
+      present: true,
+      can_sign: true,
+      not_after: nowS + 1_800,
+      signature: 'credential_signed',
+      last_error: null,
+    },
+    {
+      id: 'svc/reconciler/r-1',
+      present: false,
+      can_sign: true,
+      not_after: nowS + 60,
+      signature: 'credential_signed',
+      last_error: 'nats: nats closed',
+    },
+  ],
   posture: {
     require_sig: true,
     revision: 3,
@@ -48,7 +66,7 @@ describe('formatRemaining', () => {
 });
 
 describe('statusJson', () => {
-  it('is exactly the documented shape', () => {
+  it('is exactly the documented shape (service instances are not part of it)', () => {
     expect(statusJson(converged)).toEqual({
       nodes: [
         { id: 'region/demo/node-1', present: true, can_sign: true, not_after: nowS + 3_600 },
@@ -93,6 +111,12 @@ describe('renderStatus', () => {
     expect(text).toContain('stray');
     expect(text).toContain('not in inventory, invalid_signature:credential_expired');
     expect(text).toContain('expired 1m30s ago');
+    expect(text).toContain('Services (2):');
+    expect(text).toContain(
+      'svc/auditor/a-1     present  can-sign     expires 2026-01-01T00:30:00Z (30m00s)',
+    );
+    expect(text).toContain('svc/reconciler/r-1  absent   can-sign     expires');
+    expect(text).toContain('(1m00s)  nats: nats closed');
     expect(text).toContain('Posture:   require_sig true, revision 3');
     expect(text).toContain('Approvals: 2 pending');
     expect(text).toContain(`Audit:     size 42, head ${'ab'.repeat(8)}…`);
@@ -106,6 +130,7 @@ describe('renderStatus', () => {
     const text = renderStatus(
       {
         nodes: [],
+        services: [],
         posture: { require_sig: false, revision: null, decided_at: null, state: 'absent' },
         pending_approvals: null,
         audit: { size: null, head: null, at: null },
@@ -116,6 +141,7 @@ describe('renderStatus', () => {
     );
     expect(text).toContain('permissive');
     expect(text).toContain('none observed yet');
+    expect(text).not.toContain('Services');
     expect(text).toContain('(absent)');
     expect(text).toContain('Inventory: none applied');
     expect(text).toContain('Approvals: unknown pending');
@@ -139,6 +165,13 @@ describe('renderStatus', () => {
       'More: pnpm fedplane status | events tail | audit verify | node status   (NATS nats://127.0.0.1:4222)',
     );
     expect(text).toContain('logs: /x/logs');
+    expect(text).toContain('Services:  2 instance(s); check svc/reconciler/r-1');
+    expect(text).not.toContain('svc/auditor/a-1');
+    const healthy = renderStatus(
+      { ...converged, services: converged.services.slice(0, 1) },
+      { nowMs: NOW, color: false, compact: true },
+    );
+    expect(healthy).toContain('Services:  1 instance(s), all present and able to sign');
     expect(text).not.toContain('http://a');
     expect(text.split('\n').length).toBeLessThan(18);
   });

@@ -1,5 +1,10 @@
 import { Ansi } from './log-format.js';
-import { isStrictAndConverged, type NodeView, type PlaneStatus } from './status-model.js';
+import {
+  isStrictAndConverged,
+  type NodeView,
+  type PlaneStatus,
+  type ServiceView,
+} from './status-model.js';
 
 /**
  * The text form of the plane status (`fedplane status` and the `fedplane start` screen): a node
@@ -56,6 +61,29 @@ function nodeLine(node: NodeView, options: RenderOptions, width: number): string
   return `  ${node.id.padEnd(width)}  ${presence}  ${sign}  ${expiry}${extra.length > 0 ? `  ${paint(extra.join(', '), Ansi.yellow, c)}` : ''}`;
 }
 
+function serviceLine(svc: ServiceView, options: RenderOptions, width: number): string {
+  const c = options.color;
+  const presence = svc.present ? paint('present', Ansi.green, c) : paint('absent ', Ansi.red, c);
+  const sign = svc.can_sign
+    ? paint('can-sign   ', Ansi.green, c)
+    : paint('cannot-sign', Ansi.red, c);
+  const expiry = `expires ${new Date(svc.not_after * 1000).toISOString().slice(0, 19)}Z (${formatRemaining(svc.not_after - Math.floor(options.nowMs / 1000))})`;
+  const extra = [
+    svc.signature === 'credential_signed' ? '' : svc.signature,
+    svc.last_error ?? '',
+  ].filter((s) => s !== '');
+  return `  ${svc.id.padEnd(width)}  ${presence}  ${sign}  ${expiry}${extra.length > 0 ? `  ${paint(extra.join(', '), Ansi.yellow, c)}` : ''}`;
+}
+
+/** One line for the pinned view: how many instances, and which are not healthy. */
+function compactServices(services: readonly ServiceView[], color: boolean): string {
+  const unhealthy = services.filter((s) => !s.present || !s.can_sign || s.last_error !== null);
+  const head = `Services:  ${String(services.length)} instance(s)`;
+  return unhealthy.length === 0
+    ? `${head}, all present and able to sign`
+    : `${head}; ${paint(`check ${unhealthy.map((s) => s.id).join(', ')}`, Ansi.yellow, color)}`;
+}
+
 function linkLines(links: StatusLinks | undefined): string[] {
   const lines = ['Look further:'];
   for (const s of links?.services ?? []) lines.push(`  ${s.name.padEnd(22)} ${s.url}`);
@@ -95,6 +123,13 @@ export function renderStatus(status: PlaneStatus, options: RenderOptions): strin
   lines.push(`Nodes (${String(status.nodes.length)}):`);
   if (status.nodes.length === 0) lines.push('  none observed yet');
   for (const node of status.nodes) lines.push(nodeLine(node, options, width));
+  if (status.services.length > 0 && options.compact === true) {
+    lines.push(compactServices(status.services, c));
+  } else if (status.services.length > 0) {
+    const svcWidth = Math.max(8, ...status.services.map((s) => s.id.length));
+    lines.push('', `Services (${String(status.services.length)}):`);
+    for (const svc of status.services) lines.push(serviceLine(svc, options, svcWidth));
+  }
   const p = status.posture;
   lines.push(
     '',

@@ -11,7 +11,7 @@ stream_seq IS NULL`). Identifiers and hashes
  * `sync_schema_migrations`; several gateways sharing one database migrate once.
  */
 
-const MIGRATE_LOCK_KEY = '7377446513210451301';
+const MIGRATE_LOCK_KEY = '7377446513210451302';
 
 /** The numbered migrations, in order (never edit an applied one; append). */
 export const SYNC_MIGRATIONS: readonly { readonly version: string; readonly sql: string }[] = [
