@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError, ErrorCode } from '@fedplane/core';
 import { BucketName, KvKey } from '@fedplane/messaging';
 import type { Reconciler } from '../../services/reconciler/src/shell/start-reconciler.js';
 import {
@@ -38,8 +39,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Desired node count of the running reconciler's plan; -1 while it holds no inventory yet. */
 async function desiredCount(): Promise<number> {
-  return (await askPlan(world)).observation.desired;
+  try {
+    return (await askPlan(world)).observation.desired;
+  } catch (err) {
+    if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) return -1;
+    throw err;
+  }
 }
 
 describe('inventory sources', () => {
