@@ -130,7 +130,18 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   };
 }
 
-/** Opens a `pg` Pool on `url` (e.g. a {@link TestDatabase} URL); the caller ends it. */
+/**
+ * Opens a `pg` Pool on `url` (e.g. a {@link TestDatabase} URL); the caller ends it. An idle
+ * client's error (the server terminating it: a Postgres restart in a chaos test, or `drop()`
+ * forcing the database closed while a client is still ending) is not a test failure: the pool
+ * discards that client, and a query that needed it fails on its own.
+ */
 export function withPool(url: string, max = 5): Pool {
-  return new Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  pool.on('error', () => undefined);
+  return pool;
 }
