@@ -28,7 +28,7 @@ import { systemClock } from '@fedplane/runtime';
 import { startNatsServer, startTestIssuer } from '@fedplane/testkit';
 import { startReconciler } from '../../services/reconciler/src/shell/start-reconciler.js';
 import { machineDescription, round, type BenchResult } from '../report.js';
-import { intEnv } from './issue.js';
+import { intEnv } from '../processes.js';
 
 /**
  * `reconcile` (operations.md, Benchmarks):

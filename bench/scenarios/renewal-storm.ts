@@ -5,7 +5,7 @@ import { NodeStatusSchema, parseEvent } from '@fedplane/core';
 import { StreamName, connectBus, type Log } from '@fedplane/messaging';
 import { createTestDatabase, startNatsServer } from '@fedplane/testkit';
 import { machineDescription, round, type BenchResult } from '../report.js';
-import { intEnv, startServiceProcess, type ServiceProcess } from './issue.js';
+import { intEnv, startServiceProcess, type ServiceProcess } from '../processes.js';
 
 /**
  * `renewal-storm` (operations.md, Benchmarks): 10,000 simulated agents (renewal-agent

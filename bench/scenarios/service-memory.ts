@@ -15,7 +15,7 @@ import {
 import { serviceProcess, type ServiceProcess } from '../../test/e2e/service-process.js';
 import { startPlane, type Plane } from '../../test/e2e/topology.js';
 import { machineDescription, round, type BenchResult, type Figure } from '../report.js';
-import { intEnv } from './issue.js';
+import { intEnv } from '../processes.js';
 
 /**
  * `service-memory` (issue 8: each service's RSS under load, target < 150 MB): the plane of
