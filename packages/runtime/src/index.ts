@@ -93,3 +93,5 @@ export type {
   InstanceStatusInput,
   InstanceStatusOptions,
 } from './instance-status.js';
+export { outboxStatements } from './event-outbox.js';
+export type { OutboxEvent, OutboxQueryable, OutboxStatements } from './event-outbox.js';
