@@ -107,6 +107,10 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 2_000,
     waitOnFirstConnect: options.waitOnFirstConnect ?? false,
+    // Every request would otherwise build an Error (a captured stack) up front for an async trace
+    // it almost never uses: ~60 µs per JetStream publish on the hot paths (renewal, sync push).
+    // Our errors carry the subject and operation in their message and log fields instead.
+    noAsyncTraces: true,
   });
   const statusLoop = watchStatus(nc, log).catch((err: unknown) => {
     log.error({ err }, 'nats status watch failed');

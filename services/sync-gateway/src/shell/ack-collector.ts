@@ -1,6 +1,11 @@
 import { fromUtf8, parseJsonText } from '@fedplane/core';
 import type { Log } from '@fedplane/messaging';
-import { createInbox, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import {
+  createInbox,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/nats-core';
 import { parseQuorumAck } from '../core/quorum-ack-batch.js';
 import type { OriginVerifier } from './origin-verifier.js';
 
@@ -11,13 +16,22 @@ import type { OriginVerifier } from './origin-verifier.js';
  * the number of ids and waiting pushes; it counts only when the signature verifies and the
  * credential's subject equals the ack's `node_id`. Unverified acks are dropped (counted).
  *
- * Verified acks are remembered per msg id (bounded, oldest forgotten first) for every msg id a
- * push tracked, including acks arriving after that push stopped waiting: a retried identical push
- * is a stream duplicate that no peer receives again, so it starts from the acks already recorded
- * for its msg ids and answers at once when they make the quorum (still distinct verified nodes).
- * A push is woken only when a node has acked ALL of its msg ids (the only event that can change
- * its quorum), so waiting costs O(1) per ack instead of a recount.
+ * Verification is lazy: an ack is verified when a push is still waiting on one of its msg ids.
+ * An ack that arrives after every push of its msg ids stopped waiting (the W-th ack met the
+ * quorum, the others are surplus: N - W of them per record) is held unverified — one Ed25519
+ * verify saved per surplus ack — and verified only if a retried identical push tracks those msg
+ * ids again: a retry is a stream duplicate that no peer receives again, so it starts from the acks
+ * already received and answers at once when they make the quorum (still distinct verified nodes).
+ * Verified nodes are remembered per msg id (bounded, oldest forgotten first); held acks for the
+ * most recent {@link HELD_MSG_IDS} msg ids, at most {@link HELD_PER_MSG_ID} each. A push is woken
+ * only when a node has acked ALL of its msg ids (the only event that can change its quorum), so
+ * waiting costs O(1) per ack instead of a recount.
  */
+
+/** Msg ids whose surplus (unverified) acks are held for a retried push. */
+export const HELD_MSG_IDS = 4_096;
+/** Surplus acks held per msg id. */
+export const HELD_PER_MSG_ID = 8;
 
 /** One push waiting for acks. */
 export type AckTracking = {
@@ -36,6 +50,14 @@ export type AckCollector = {
   /** Acks dropped because they did not verify or did not parse. */
   readonly refused: () => number;
   close(): void;
+};
+
+/** An ack received while no push waited on its msg ids; verified on demand, once. */
+type HeldAck = {
+  readonly nodeId: string;
+  readonly body: Uint8Array;
+  readonly headers: MsgHdrs | undefined;
+  outcome: 'unchecked' | 'verified' | 'refused';
 };
 
 type Tracker = {
@@ -81,6 +103,9 @@ export function startAckCollector(options: AckCollectorOptions): AckCollector {
   const known = new Map<string, Set<string>>();
   let refused = 0;
 
+  /** Surplus acks per msg id (insertion order = age). */
+  const held = new Map<string, HeldAck[]>();
+
   const remember = (msgId: string): Set<string> => {
     let nodes = known.get(msgId);
     if (nodes === undefined) {
@@ -94,22 +119,54 @@ export function startAckCollector(options: AckCollectorOptions): AckCollector {
     return nodes;
   };
 
-  const accept = (body: Uint8Array, headers: Parameters<OriginVerifier['verify']>[0]): void => {
+  const verified = (ack: HeldAck): boolean => {
+    if (ack.outcome === 'unchecked') {
+      const signature = verifier.verify(ack.headers, ack.body, options.nowS());
+      ack.outcome =
+        signature.kind === 'verified' && signature.signer === ack.nodeId ? 'verified' : 'refused';
+      if (ack.outcome === 'refused') {
+        refused += 1;
+        log.debug({ node_id: ack.nodeId, signature: signature.kind }, 'quorum ack refused');
+      }
+    }
+    return ack.outcome === 'verified';
+  };
+
+  const hold = (msgId: string, ack: HeldAck): void => {
+    const list = held.get(msgId) ?? [];
+    if (list.length >= HELD_PER_MSG_ID) return;
+    list.push(ack);
+    held.set(msgId, list);
+    if (held.size > HELD_MSG_IDS) {
+      const oldest = held.keys().next();
+      if (oldest.done !== true) held.delete(oldest.value);
+    }
+  };
+
+  /** Verifies the acks held for `msgId` (now that a push waits on it) into `known`. */
+  const settleHeld = (msgId: string): void => {
+    const list = held.get(msgId);
+    if (list === undefined) return;
+    held.delete(msgId);
+    for (const ack of list) if (verified(ack)) remember(msgId).add(ack.nodeId);
+  };
+
+  const accept = (body: Uint8Array, headers: MsgHdrs | undefined): void => {
     const text = fromUtf8(body);
     const json = text === undefined ? undefined : parseJsonText(text);
-    const ack = json?.ok === true ? parseQuorumAck(json.value) : undefined;
-    if (ack === undefined) {
+    const parsed = json?.ok === true ? parseQuorumAck(json.value) : undefined;
+    if (parsed === undefined) {
       refused += 1;
       return;
     }
-    const wanted = ack.msgIds.filter((msgId) => known.has(msgId) || byMsgId.has(msgId));
+    const wanted = parsed.msgIds.filter((msgId) => known.has(msgId) || byMsgId.has(msgId));
     if (wanted.length === 0) return;
-    const signature = verifier.verify(headers, body, options.nowS());
-    if (signature.kind !== 'verified' || signature.signer !== ack.nodeId) {
-      refused += 1;
-      log.debug({ node_id: ack.nodeId, signature: signature.kind }, 'quorum ack refused');
+    const ack: HeldAck = { nodeId: parsed.nodeId, body, headers, outcome: 'unchecked' };
+    if (!wanted.some((msgId) => byMsgId.has(msgId))) {
+      for (const msgId of wanted) hold(msgId, ack);
       return;
     }
+    if (!verified(ack)) return;
     for (const msgId of wanted) {
       remember(msgId).add(ack.nodeId);
       for (const tracker of byMsgId.get(msgId) ?? []) record(tracker, msgId, ack.nodeId);
@@ -142,6 +199,7 @@ export function startAckCollector(options: AckCollectorOptions): AckCollector {
         const set = byMsgId.get(msgId) ?? new Set<Tracker>();
         set.add(tracker);
         byMsgId.set(msgId, set);
+        settleHeld(msgId);
         for (const node of remember(msgId)) record(tracker, msgId, node);
       }
       return {
