@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { loadavg } from 'node:os';
 import {
   getHead,
@@ -28,6 +28,7 @@ import {
 import type { Pool } from 'pg';
 import { prepareAuditor } from '../../services/auditor/src/shell/prepare.js';
 import { startAuditor } from '../../services/auditor/src/shell/start-auditor.js';
+import { cpuSnapshot, pidsMatching, type CpuRoles } from '../processes.js';
 import { machineDescription, round, type BenchResult } from '../report.js';
 
 /**
@@ -39,8 +40,11 @@ import { machineDescription, round, type BenchResult } from '../report.js';
  * written by plain batched INSERTs (same statement shape, same batch size, one transaction per
  * batch) into a plain table with the same columns and no indexes or triggers. Extra figures: the
  * same INSERTs into a copy with audit_events' indexes, one INSERT statement per row (same
- * transactions), a full chain verification, and the auditor process's CPU per event (main
- * thread + signature thread pool; insensitive to other load on the machine).
+ * transactions), a full chain verification, the auditor process's CPU per event (main
+ * thread + signature thread pool; insensitive to other load on the machine), the CPU per event of
+ * the whole system (auditor + nats-server + the database's backends) with the rate two otherwise
+ * idle cores would sustain at that cost, and one raw Ed25519 verify on this thread — the floor of
+ * the design's one verify per event.
  *
  * Environment: `BENCH_EVENTS` (default 20000), `BENCH_BATCH` (default 500), `DATABASE_URL`.
  */
@@ -210,6 +214,17 @@ async function singleInsertRate(
   }
 }
 
+/** Microseconds per Ed25519 verify of a 300-byte body with a cached key, on this thread. */
+function rawVerifyMicros(): number {
+  const keys = generateKeyPairSync('ed25519');
+  const body = randomBytes(300);
+  const signature = sign(null, body, keys.privateKey);
+  const rounds = 4_000;
+  const started = performance.now();
+  for (let i = 0; i < rounds; i += 1) verify(null, body, keys.publicKey, signature);
+  return ((performance.now() - started) * 1000) / rounds;
+}
+
 /** Runs the scenario. */
 export async function run(): Promise<BenchResult> {
   const total = intEnv('BENCH_EVENTS', 20_000);
@@ -243,13 +258,26 @@ export async function run(): Promise<BenchResult> {
       clock: systemClock,
       log: SILENT,
     });
-    const cpuBefore = process.cpuUsage();
+    const backends = (): number[] => pidsMatching(['postgres:', new URL(db.url).pathname.slice(1)]);
+    const roles: CpuRoles = {
+      nats: pidsMatching(['nats-server', `-p ${String(nats.port)}`]),
+      postgres: backends(),
+    };
+    const cpuBefore = cpuSnapshot(roles);
     const ingest = await measureIngest(pool, total);
-    const cpu = process.cpuUsage(cpuBefore);
+    const cpuAfter = cpuSnapshot({
+      ...roles,
+      postgres: [...new Set([...(roles['postgres'] ?? []), ...backends()])],
+    });
     await auditor.stop();
-    // CPU of this process (main thread and the thread pool verifying signatures) per event:
-    // independent of what else the machine runs.
-    const cpuMsPerEvent = (cpu.user + cpu.system) / 1000 / total;
+    // CPU per event of this process (the auditor: main thread and the verification worker),
+    // nats-server and the database's backends: independent of what else the machine runs.
+    const msPerEvent = (role: string): number =>
+      ((cpuAfter[role] ?? 0) - (cpuBefore[role] ?? 0)) / total;
+    const cpuMsPerEvent = msPerEvent('client');
+    const systemMsPerEvent = cpuMsPerEvent + msPerEvent('nats') + msPerEvent('postgres');
+    // The floor the design sets: one Ed25519 verify per event (cached key, 300-byte body).
+    const verifyUs = rawVerifyMicros();
 
     const verifyStarted = performance.now();
     const verified = await verifyStoredChain(pool);
@@ -283,6 +311,12 @@ export async function run(): Promise<BenchResult> {
         insert_one_row_per_statement_rows_per_s: { value: round(single), unit: 'rows/s' },
         verify_rows_per_s: { value: round(verifyPerS), unit: 'rows/s' },
         auditor_cpu_ms_per_event: { value: round(cpuMsPerEvent, 3), unit: 'ms/event' },
+        system_cpu_ms_per_event: { value: round(systemMsPerEvent, 3), unit: 'ms/event' },
+        cpu_bound_events_per_s_two_cores: {
+          value: round(2000 / systemMsPerEvent),
+          unit: 'events/s',
+        },
+        raw_ed25519_verify_us: { value: round(verifyUs, 1), unit: 'µs' },
       },
       baseline: {
         name: 'plain batched INSERT of the same rows (same columns, no indexes or triggers)',
@@ -296,6 +330,11 @@ export async function run(): Promise<BenchResult> {
         batch,
         batch_wait_ms: 20,
         ingest_ms: round(ingest.ms),
+        cpu_ms_per_event_by_process: {
+          auditor: round(cpuMsPerEvent, 3),
+          nats: round(msPerEvent('nats'), 3),
+          postgres: round(msPerEvent('postgres'), 3),
+        },
         auditor: 'in-process, one instance; events pre-published to FED_EVENTS',
         nats: 'spawned nats-server 2.9, JetStream file storage',
         postgres: 'DATABASE_URL server, fresh database',

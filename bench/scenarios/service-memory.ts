@@ -223,7 +223,8 @@ export async function run(): Promise<BenchResult> {
       name: 'sim-agents',
       service: 'renewal-agent',
       env: {
-        NATS_URL: plane.natsUrl,
+        // as the operator (NATS user admin): it enrolls its simulated nodes itself
+        ...plane.cliEnv(),
         HEALTH_PORT: '0',
         LOG_LEVEL: 'warn',
         INSTANCE_ID: 'bench-memory-sim',

@@ -1,12 +1,15 @@
 import { join } from 'node:path';
+import { NatsRole } from '@fedplane/messaging';
 import type { ServiceSpec } from './service-process.js';
-import type { PlaneFiles } from './plane-files.js';
+import type { NatsLogin, PlaneLayout } from './plane-files.js';
 
 /**
- * The environment of every process of the e2e plane — the variable names of each service's
- * `src/config.ts`, as docker-compose passes them (HEALTH_*, NATS_*, DATABASE_URL,
- * SERVICE_SECRET_FILE, …), with test-sized intervals. Streams and buckets at replicas 3
- * (`NATS_STREAM_REPLICAS`) on the 3-server cluster.
+ * The environment of every process of the e2e plane: every variable docker-compose gives that
+ * kind of service (test/integration/compose-e2e-parity.int.test.ts checks it), with test-sized
+ * intervals and local paths. Each process connects to NATS as its own user (`NATS_USER`, the
+ * bootstrap's `NATS_PASSWORD_FILE`), and all get `DATABASE_URL` and `PGPASSFILE` as compose's
+ * `x-service-env` gives them. Streams and buckets at replicas 3 (`NATS_STREAM_REPLICAS`) on the
+ * 3-server cluster.
  */
 
 /** Trust domain of the e2e plane. */
@@ -34,26 +37,22 @@ export type FleetNode = {
   readonly httpPort: number;
 };
 
-/** What the env builders need. */
+/** What the env builders need (pure data: the builders touch no file). */
 export type EnvContext = {
   readonly natsUrl: string;
   /** Postgres URL the services use (through the cuttable proxy). */
   readonly databaseUrl: string;
-  readonly files: PlaneFiles;
+  readonly files: PlaneLayout;
   readonly nodes: readonly FleetNode[];
   /** Extra variables per process name (test knobs such as FED_CLOCK_SKEW_MS). */
   readonly extra?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 };
 
-/** Creates the fleet's node descriptions (directories created). */
-export function fleetNodes(
-  files: PlaneFiles,
-  ports: readonly number[],
-  count: number,
-): FleetNode[] {
+/** The fleet's node descriptions, each in `<root>/nodes/<short>` (pure: nothing is created). */
+export function fleetNodes(root: string, ports: readonly number[], count: number): FleetNode[] {
   return Array.from({ length: count }, (_, i) => {
     const short = `node-${String(i + 1)}`;
-    const dir = files.nodeDir(short);
+    const dir = join(root, 'nodes', short);
     return {
       id: `region/${E2E_REGION}/${short}`,
       short,
@@ -67,16 +66,26 @@ export function fleetNodes(
   });
 }
 
-function common(ctx: EnvContext, instance: string): Record<string, string> {
+/** compose's `x-service-env` (loopback, any free health port), the process's login and instance. */
+function common(ctx: EnvContext, instance: string, login: NatsLogin): Record<string, string> {
   return {
     NATS_URL: ctx.natsUrl,
+    NATS_USER: login.user,
+    NATS_PASSWORD_FILE: login.passwordFile,
     NATS_STREAM_REPLICAS: '3',
+    DATABASE_URL: ctx.databaseUrl,
+    PGPASSFILE: ctx.files.pgpassFile,
     LOG_LEVEL: 'info',
     HEALTH_HOST: '127.0.0.1',
     HEALTH_PORT: '0',
     INSTANCE_ID: instance,
     SHUTDOWN_TIMEOUT: '5s',
   };
+}
+
+/** `common` for a control-plane service: it logs in as the user of its role (`issuer`, …). */
+function control(ctx: EnvContext, role: NatsRole, instance: string): Record<string, string> {
+  return common(ctx, instance, ctx.files.natsLogin(role));
 }
 
 function spec(
@@ -96,8 +105,7 @@ export function controlSpecs(ctx: EnvContext, approvalsPorts: readonly number[])
     const i = String(n);
     specs.push(
       spec(ctx, `issuer-${i}`, 'issuer', {
-        ...common(ctx, `issuer-${i}`),
-        DATABASE_URL: ctx.databaseUrl,
+        ...control(ctx, NatsRole.issuer, `issuer-${i}`),
         ISSUER_TRUST_DOMAIN: E2E_TRUST_DOMAIN,
         ISSUER_KEY_DIR: files.issuerKeyDir,
         ISSUER_SERVICE_SECRETS_FILE: files.serviceSecretsFile,
@@ -109,14 +117,13 @@ export function controlSpecs(ctx: EnvContext, approvalsPorts: readonly number[])
     const i = String(n);
     specs.push(
       spec(ctx, `auditor-${i}`, 'auditor', {
-        ...common(ctx, `auditor-${i}`),
-        DATABASE_URL: ctx.databaseUrl,
+        ...control(ctx, NatsRole.auditor, `auditor-${i}`),
         SERVICE_SECRET_FILE: files.secretFile('auditor'),
         AUDITOR_CHECKPOINT_INTERVAL: '2s',
         AUDITOR_LEASE_TTL: '5s',
       }),
       spec(ctx, `reconciler-${i}`, 'reconciler', {
-        ...common(ctx, `reconciler-${i}`),
+        ...control(ctx, NatsRole.reconciler, `reconciler-${i}`),
         SERVICE_SECRET_FILE: files.secretFile('reconciler'),
         RECONCILER_INTERVAL: '2s',
         RECONCILER_DEBOUNCE: '200ms',
@@ -124,8 +131,7 @@ export function controlSpecs(ctx: EnvContext, approvalsPorts: readonly number[])
         RECONCILER_LEASE_TTL: '5s',
       }),
       spec(ctx, `approvals-${i}`, 'approvals', {
-        ...common(ctx, `approvals-${i}`),
-        DATABASE_URL: ctx.databaseUrl,
+        ...control(ctx, NatsRole.approvals, `approvals-${i}`),
         SERVICE_SECRET_FILE: files.secretFile('approvals'),
         HTTP_PORT: String(approvalsPorts[n - 1] ?? 0),
         APPROVALS_HTTP_HOST: '127.0.0.1',
@@ -160,16 +166,15 @@ export function nodeSpecs(ctx: EnvContext, node: FleetNode): [ServiceSpec, Servi
   };
   return [
     spec(ctx, `agent-${node.short}`, 'renewal-agent', {
-      ...common(ctx, node.short),
+      ...common(ctx, node.short, ctx.files.natsLogin(NatsRole.renewalAgent, node.id)),
       ...identity,
       FED_JOIN_TOKEN_FILE: node.joinTokenPath,
       FED_STATUS_INTERVAL: '2s',
       FED_RENEW_BEFORE: NODE_RENEW_BEFORE,
     }),
     spec(ctx, `gateway-${node.short}`, 'sync-gateway', {
-      ...common(ctx, node.short),
+      ...common(ctx, node.short, ctx.files.natsLogin(NatsRole.syncGateway, node.id)),
       ...identity,
-      DATABASE_URL: ctx.databaseUrl,
       SERVICE_SECRET_FILE: ctx.files.secretFile('sync-gateway'),
       SYNC_HTTP_HOST: '127.0.0.1',
       SYNC_HTTP_PORT: String(node.httpPort),

@@ -157,6 +157,16 @@ describe('the plane end to end', () => {
     expect(requested).toBeLessThan(decided);
     expect(decided).toBeLessThan(revoked);
     expect(at('issuer.key_rotated')).toBeGreaterThan(0);
+
+    // Every process ran as its own least-privilege NATS user (deploy/nats.conf's permissions,
+    // generated for this fleet) and none was ever refused a publish or a subscription.
+    const refusals = [...plane.processes.values()].flatMap((proc) =>
+      proc.lines
+        .map((line) => JSON.stringify(line))
+        .filter((text) => /permissions? violation/i.test(text))
+        .map((text) => `${proc.spec.name}: ${text.slice(0, 300)}`),
+    );
+    expect(refusals).toEqual([]);
     await trust.stop();
     await posture.stop();
   });

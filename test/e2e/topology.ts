@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectBus, type Bus, type Log } from '@fedplane/messaging';
+import { NatsRole, connectBus, type Bus, type Log } from '@fedplane/messaging';
 import {
   createTestDatabase,
   findFreePorts,
@@ -10,7 +10,7 @@ import {
   type TestDatabase,
 } from '@fedplane/testkit';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../integration/sync-fixtures.js';
-import { bootstrapFiles, type PlaneFiles } from './plane-files.js';
+import { bootstrapPlane, readSecret, type NatsLogin, type PlaneFiles } from './plane-files.js';
 import {
   controlSpecs,
   fleetNodes,
@@ -27,12 +27,13 @@ import {
 } from './service-process.js';
 
 /**
- * The whole plane as OS processes, as docker-compose runs it: a 3-server NATS cluster (streams
- * and buckets at replicas 3), one Postgres database behind a TCP proxy the test can cut, the
- * bootstrap files, 2 issuers, 2 auditors, 2 reconcilers, 2 approvals, and per node a
- * renewal-agent and a sync-gateway (started by the scenario once the node is enrolled). Every
- * process can be killed with SIGKILL and started again; logs go to a temporary directory and are
- * copied under `test/artifacts/e2e/<label>/` by {@link Plane.keepLogs} when a test fails.
+ * The whole plane as OS processes, as docker-compose runs it: the real `fedplane bootstrap`
+ * first (plane-files.ts), then a 3-server NATS cluster running the generated `nats.conf` (every
+ * process logs in as its own least-privilege user; streams and buckets at replicas 3), one
+ * Postgres database behind a TCP proxy the test can cut, 2 issuers, 2 auditors, 2 reconcilers,
+ * 2 approvals, and per node a renewal-agent and a sync-gateway (started by the scenario once the
+ * node is enrolled). Every process can be killed with SIGKILL and started again; logs go to a
+ * temporary directory and are copied under `test/artifacts/e2e/<label>/` by {@link Plane.keepLogs} when a test fails.
  */
 
 /** The readiness log message of each service. */
@@ -58,12 +59,12 @@ export type Plane = {
   readonly natsUrl: string;
   /** Approvals HTTP base URLs (one per replica). */
   readonly approvalsUrls: readonly string[];
-  /** The test's own connection (as an operator would have one). */
+  /** The test's own connection, as the operator (NATS user `admin`). */
   readonly bus: Bus;
   /** Every process by name (`issuer-1`, `agent-node-3`, `gateway-node-3`, …). */
   readonly processes: ReadonlyMap<string, ServiceProcess>;
   process(name: string): ServiceProcess;
-  /** Environment for `fedplane` commands (NATS_URL, DATABASE_URL direct). */
+  /** Environment for `fedplane` commands: NATS_URL, as `admin` (NATS_USER, NATS_PASSWORD_FILE), DATABASE_URL direct. */
   cliEnv(): Record<string, string>;
   /** Starts `names` (not running) and waits for each one's readiness line. */
   start(names: readonly string[], timeoutMs?: number): Promise<void>;
@@ -92,18 +93,47 @@ export async function waitReady(
   return proc.waitForLog((line) => line['msg'] === message, { fromIndex, timeoutMs });
 }
 
+/** The real bootstrap, then the NATS cluster on its configuration, and the operator's login. */
+async function bootstrapAndNats(
+  root: string,
+  nodes: readonly FleetNode[],
+): Promise<{
+  files: PlaneFiles;
+  nats: NatsClusterHandle;
+  admin: NatsLogin;
+  adminAuth: { user: string; password: string };
+}> {
+  const files = await bootstrapPlane(
+    root,
+    nodes.map((n) => n.id),
+  );
+  const admin = files.natsLogin(NatsRole.admin);
+  const adminAuth = { user: admin.user, password: readSecret(admin.passwordFile) };
+  const nats = await startNatsCluster(3, { configFile: files.natsConfFile, auth: adminAuth });
+  return { files, nats, admin, adminAuth };
+}
+
 /** Starts the infrastructure and the control plane (node processes are created, not started). */
 export async function startPlane(options: PlaneOptions = {}): Promise<Plane> {
   const root = mkdtempSync(join(tmpdir(), 'fp-e2e-'));
   const logDir = join(root, 'logs');
-  const files = bootstrapFiles(root);
   const nodeCount = options.nodes ?? 5;
   const ports = await findFreePorts(nodeCount + 2);
-  const [nats, db] = await Promise.all([startNatsCluster(3), createTestDatabase()]);
+  // The NATS users are per node, so the node ids come before the bootstrap, and the bootstrap
+  // (which writes the passwords nats.conf includes) before NATS.
+  const nodes = fleetNodes(root, ports.slice(2), nodeCount);
+  for (const node of nodes) mkdirSync(node.dir, { recursive: true, mode: 0o700 });
+  const db = await createTestDatabase();
+  const { files, nats, admin, adminAuth } = await bootstrapAndNats(root, nodes).catch(
+    async (err: unknown) => {
+      await db.drop();
+      rmSync(root, { recursive: true, force: true });
+      throw err;
+    },
+  );
   const parsedDb = new URL(db.url);
   const pgProxy = await startTcpProxy(parsedDb.hostname, Number(parsedDb.port || '5432'));
   const natsUrl = nats.urls.join(',');
-  const nodes = fleetNodes(files, ports.slice(2), nodeCount);
   const ctx: EnvContext = {
     natsUrl,
     databaseUrl: viaProxy(db.url, pgProxy),
@@ -114,7 +144,12 @@ export async function startPlane(options: PlaneOptions = {}): Promise<Plane> {
   const approvalsPorts = ports.slice(0, 2);
   const specs = [...controlSpecs(ctx, approvalsPorts), ...nodes.flatMap((n) => nodeSpecs(ctx, n))];
   const processes = new Map(specs.map((s) => [s.name, serviceProcess(s, logDir)] as const));
-  const bus = await connectBus({ servers: nats.urls, name: 'e2e-operator', log: SILENT });
+  const bus = await connectBus({
+    servers: nats.urls,
+    name: 'e2e-operator',
+    log: SILENT,
+    auth: adminAuth,
+  });
 
   const process = (name: string): ServiceProcess => {
     const found = processes.get(name);
@@ -142,7 +177,12 @@ export async function startPlane(options: PlaneOptions = {}): Promise<Plane> {
     bus,
     processes,
     process,
-    cliEnv: () => ({ NATS_URL: natsUrl, DATABASE_URL: db.url }),
+    cliEnv: () => ({
+      NATS_URL: natsUrl,
+      NATS_USER: admin.user,
+      NATS_PASSWORD_FILE: admin.passwordFile,
+      DATABASE_URL: db.url,
+    }),
     start,
     async killAndRestart(name, timeoutMs) {
       await process(name).kill();
@@ -165,8 +205,8 @@ export async function startPlane(options: PlaneOptions = {}): Promise<Plane> {
     },
   };
   try {
-    // One issuer first (it creates the shared issuer key), then the second one and the rest of
-    // the plane (every other service attests with the issuers).
+    // One issuer first (it publishes the trust bundle from the bootstrap's key), then the second
+    // one and the rest of the plane (every other service attests with the issuers).
     await start(['issuer-1']);
     await start(['issuer-2', 'auditor-1', 'auditor-2']);
     await start(['reconciler-1', 'reconciler-2', 'approvals-1', 'approvals-2']);

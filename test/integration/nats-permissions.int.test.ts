@@ -3,8 +3,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliverPolicy } from '@nats-io/jetstream';
-import { Empty, type NatsConnection } from '@nats-io/nats-core';
+import { durableName } from '@fedplane/core';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { Empty, createInbox, type NatsConnection } from '@nats-io/nats-core';
 import { Svcm, type Service } from '@nats-io/services';
 import {
   AUDITOR_CONSUMER,
@@ -12,7 +13,9 @@ import {
   FixedSubject,
   KvKey,
   NatsRole,
+  RECONCILER_BUCKET,
   SILENT_LOG,
+  SYNC_ACK_INBOX_PREFIX,
   StreamName,
   agentRenewSubject,
   auditorConsumer,
@@ -268,15 +271,64 @@ describe('sync-gateway (per node)', () => {
     );
   });
 
-  it('sends a quorum ack to another gateway’s inbox', async () => {
+  it('re-runs the stream ensure at start, updating none of the streams it does not own', async () => {
+    const gw = bus(NatsRole.syncGateway, NODE_A);
+    await ensureStreams(gw.jsm, fedStreams(), { log: SILENT_LOG });
+    for (const stream of [StreamName.status, StreamName.checkpoints, StreamName.events]) {
+      const update = `$JS.API.STREAM.UPDATE.${stream}`;
+      expect([stream, await probePublish(gw.nc, update)]).toEqual([stream, 'denied']);
+    }
+  });
+
+  it('reads a peer’s durable ack floor (snapshot join) but cannot pull from it', async () => {
+    const gw = bus(NatsRole.syncGateway, NODE_B);
+    const peer = syncConsumer(NODE_A).name;
+    const info = await gw.jsm.consumers.info(StreamName.sync, peer);
+    expect(info.ack_floor.stream_seq).toBeGreaterThan(0);
+    const next = `$JS.API.CONSUMER.MSG.NEXT.${StreamName.sync}.${peer}`;
+    expect(await probePublish(gw.nc, next)).toBe('denied');
+  });
+
+  it('keeps its DLQ-replay durable on FED_EVENTS (approval decisions)', async () => {
+    const gw = bus(NatsRole.syncGateway, NODE_A);
+    const name = durableName('sync-replay', NODE_A);
+    await gw.jsm.consumers.add(StreamName.events, {
+      durable_name: name,
+      filter_subject: `${eventSubject('approval.decided')}.>`,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+    });
+    expect((await gw.jsm.consumers.info(StreamName.events, name)).name).toBe(name);
+  });
+
+  it('reads a pending action (granted DLQ replay) but cannot request approvals', async () => {
+    const approvals = nc(NatsRole.approvals);
+    const sub = approvals.subscribe(FixedSubject.approvalsGet, {
+      callback: (_err, msg) => {
+        msg.respond('{"pending":true}');
+      },
+    });
+    await approvals.flush();
+    const gw = nc(NatsRole.syncGateway, NODE_A);
+    const reply = await gw.request(FixedSubject.approvalsGet, Empty, { timeout: 5_000 });
+    expect(reply.json()).toEqual({ pending: true });
+    sub.unsubscribe();
+    expect(await probePublish(gw, FixedSubject.approvalsRequest)).toBe('denied');
+  });
+
+  it('sends a quorum ack to another gateway’s Fed-Ack-Inbox, and nowhere else', async () => {
     const other = nc(NatsRole.syncGateway, NODE_B);
-    const inbox = `_INBOX.${randomBytes(8).toString('hex')}`;
+    const inbox = createInbox(SYNC_ACK_INBOX_PREFIX);
     const got = new Promise<string>((resolve) => {
       other.subscribe(inbox, { max: 1, callback: (_e, m) => resolve(m.string()) });
     });
     await other.flush();
-    nc(NatsRole.syncGateway, NODE_A).publish(inbox, 'ack');
+    const gw = nc(NatsRole.syncGateway, NODE_A);
+    gw.publish(inbox, 'ack');
     expect(await got).toBe('ack');
+    expect(await probePublish(gw, `_INBOX.${randomBytes(8).toString('hex')}`)).toBe('denied');
+    const agent = nc(NatsRole.renewalAgent, NODE_A);
+    expect(await probePublish(agent, createInbox(SYNC_ACK_INBOX_PREFIX))).toBe('denied');
   });
 });
 
@@ -311,6 +363,33 @@ describe('auditor and readers of FED_EVENTS', () => {
     expect(await probePublish(b.nc, next)).toBe('denied');
     const del = `$JS.API.CONSUMER.DELETE.${StreamName.events}.${AUDITOR_CONSUMER}`;
     expect(await probePublish(b.nc, del)).toBe('denied');
+  });
+});
+
+describe('reconciler journal', () => {
+  it('the reconciler creates, writes and watches its own bucket; nobody else writes it', async () => {
+    const b = bus(NatsRole.reconciler);
+    const kv = await b.kvm.create(RECONCILER_BUCKET, { history: 1 });
+    expect(await kv.put('pass', '{"present_count":1}')).toBeGreaterThan(0);
+    const keys: string[] = [];
+    for await (const key of await kv.keys()) keys.push(key);
+    expect(keys).toEqual(['pass']);
+    expect((await kv.get('pass'))?.string()).toBe('{"present_count":1}');
+    const watch = await kv.watch({ key: '>' });
+    for await (const entry of watch) {
+      expect(entry.key).toBe('pass');
+      break;
+    }
+    await kv.delete('pass');
+    // reopening an existing bucket asks its info only (no update)
+    await b.kvm.create(RECONCILER_BUCKET, { history: 1 });
+    const subject = `$KV.${RECONCILER_BUCKET}.pass`;
+    for (const role of [NatsRole.issuer, NatsRole.approvals, NatsRole.auditor]) {
+      expect([role, await probePublish(nc(role), subject)]).toEqual([role, 'denied']);
+    }
+    expect(await probePublish(b.nc, `$JS.API.STREAM.UPDATE.KV_${RECONCILER_BUCKET}`)).toBe(
+      'denied',
+    );
   });
 });
 

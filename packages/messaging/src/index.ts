@@ -8,6 +8,7 @@ export {
   SUBJECT_ROOT,
   FixedSubject,
   SubjectFilter,
+  SYNC_ACK_INBOX_PREFIX,
   AgentVerb,
   SyncVerb,
   isEventTypeName,
@@ -39,6 +40,7 @@ export { FedHeader } from './headers.js';
 export {
   StreamName,
   BucketName,
+  RECONCILER_BUCKET,
   KvKey,
   DEFAULT_EVENTS_MAX_AGE_MS,
   DEFAULT_SYNC_MAX_AGE_MS,

@@ -1,5 +1,5 @@
 import { kvStreamName } from './stream-config.js';
-import type { BucketName, StreamName } from './streams.js';
+import type { BucketName, RECONCILER_BUCKET, StreamName } from './streams.js';
 
 /**
  * The JetStream API subjects a client publishes to, grouped by what it does with one stream,
@@ -8,6 +8,9 @@ import type { BucketName, StreamName } from './streams.js';
  * flow control of ordered push consumers on `$JS.FC.<stream>.…`, KV writes on `$KV.<bucket>.<key>`.
  */
 
+/** A shared bucket, or the one a single service keeps for itself. */
+type AnyBucket = BucketName | typeof RECONCILER_BUCKET;
+
 /** Prefix of the JetStream API. */
 export const JS_API_PREFIX = '$JS.API';
 
@@ -15,7 +18,7 @@ export const JS_API_PREFIX = '$JS.API';
 export const JS_ACCOUNT_INFO = `${JS_API_PREFIX}.INFO`;
 
 /** `$KV.<bucket>` prefix of a bucket's keys. */
-export function kvKeyPrefix(bucket: BucketName): string {
+export function kvKeyPrefix(bucket: AnyBucket): string {
   return `$KV.${bucket}`;
 }
 
@@ -29,6 +32,16 @@ export function streamEnsureSubjects(stream: string): string[] {
     `${JS_API_PREFIX}.STREAM.CREATE.${stream}`,
     `${JS_API_PREFIX}.STREAM.UPDATE.${stream}`,
   ];
+}
+
+/** Stream info alone: `ensureStreams` on a stream that exists as declared (another role creates it). */
+export function streamInfoSubjects(stream: string): string[] {
+  return [`${JS_API_PREFIX}.STREAM.INFO.${stream}`];
+}
+
+/** The info of any consumer of `stream` (e.g. a peer's durable ack floor), and nothing more. */
+export function consumerInfoSubjects(stream: string): string[] {
+  return [`${JS_API_PREFIX}.CONSUMER.INFO.${stream}.*`];
 }
 
 /**
@@ -88,12 +101,21 @@ export function kvEnsureSubjects(bucket: BucketName): string[] {
   return streamEnsureSubjects(kvStreamName(bucket));
 }
 
+/**
+ * `kvm.create` of a bucket only its owner declares: info, then create when it is missing (the
+ * client never updates an existing one).
+ */
+export function kvCreateSubjects(bucket: AnyBucket): string[] {
+  const stream = kvStreamName(bucket);
+  return [`${JS_API_PREFIX}.STREAM.INFO.${stream}`, `${JS_API_PREFIX}.STREAM.CREATE.${stream}`];
+}
+
 /** Opening, reading and watching a KV bucket (`kvm.open`, `get`, `watch`, `keys`). */
-export function kvReadSubjects(bucket: BucketName): string[] {
+export function kvReadSubjects(bucket: AnyBucket): string[] {
   return streamReadSubjects(kvStreamName(bucket));
 }
 
 /** Writing (put, create, update, delete) keys of a bucket; `key` may be `>` for every key. */
-export function kvWriteSubjects(bucket: BucketName, key = '>'): string[] {
+export function kvWriteSubjects(bucket: AnyBucket, key = '>'): string[] {
   return [`${kvKeyPrefix(bucket)}.${key}`];
 }

@@ -1,17 +1,21 @@
 import { EVENT_TYPES, type ServiceName } from '@fedplane/core';
 import {
   JS_ACCOUNT_INFO,
+  consumerInfoSubjects,
   durableConsumerSubjects,
   durableDenySubjects,
+  kvCreateSubjects,
   kvEnsureSubjects,
   kvReadSubjects,
   kvWriteSubjects,
   streamEnsureSubjects,
+  streamInfoSubjects,
   streamReadSubjects,
 } from './permissions-js.js';
 import {
   AUDITOR_CONSUMER,
   BucketName,
+  RECONCILER_BUCKET,
   StreamName,
   fedBuckets,
   fedStreams,
@@ -19,6 +23,7 @@ import {
 } from './streams.js';
 import {
   FixedSubject,
+  SYNC_ACK_INBOX_PREFIX,
   SubjectFilter,
   agentFilter,
   agentRenewSubject,
@@ -79,6 +84,8 @@ export type RolePermissions = {
 const ALL = '>';
 /** Request replies come back on the client's inbox. */
 const INBOX = '_INBOX.>';
+/** The sync-gateways' quorum-ack inboxes (`Fed-Ack-Inbox`). */
+const ACK_INBOX = `${SYNC_ACK_INBOX_PREFIX}.>`;
 const PLACEHOLDER_NODE = 'placeholder-node';
 
 /** `build(node)` with the node token replaced by `*` (e.g. `fed.agent.*.renew`). */
@@ -196,19 +203,27 @@ function syncGateway(nodes: readonly string[]): RolePermissions {
       ...streamEnsureSubjects(StreamName.syncDlq),
       ...nodes.flatMap((n) => [syncRecordSubject(n), syncDlqSubject(n)]),
       ...nodes.flatMap((n) => durableConsumerSubjects(StreamName.sync, syncConsumer(n).name)),
+      // joining by snapshot reads the ack floor of a peer's durable
+      ...consumerInfoSubjects(StreamName.sync),
+      // the start-up ensureStreams of every stream: info of those another role creates
+      ...streamInfoSubjects(StreamName.status),
+      ...streamInfoSubjects(StreamName.checkpoints),
       ...streamReadSubjects(StreamName.syncDlq),
       ...events.pub,
       ...kvReadSubjects(BucketName.enforcement),
       ...kvReadSubjects(BucketName.inventory),
       anyNode(syncSinceSubject),
+      // a granted DLQ replay reads its pending action
+      FixedSubject.approvalsGet,
       // quorum acks go to the Fed-Ack-Inbox the writing gateway listens on
-      INBOX,
+      ACK_INBOX,
       ...eventPublishSubjects('sync-gateway', nodes),
       anyServiceStatus('sync-gateway'),
     ],
     pubDeny: events.pubDeny,
     sub: [
       ...nodes.flatMap((n) => [syncPushSubject(n), syncSinceSubject(n)]),
+      ACK_INBOX,
       ...eventTypeFilters('approval.decided'),
       ...serviceControlSubjects('sync-gateway'),
     ],
@@ -233,6 +248,10 @@ function reconciler(): RolePermissions {
       ...kvReadSubjects(BucketName.inventory),
       ...kvReadSubjects(BucketName.leases),
       ...kvWriteSubjects(BucketName.leases),
+      // its own action journal
+      ...kvCreateSubjects(RECONCILER_BUCKET),
+      ...kvReadSubjects(RECONCILER_BUCKET),
+      ...kvWriteSubjects(RECONCILER_BUCKET),
       ...eventPublishSubjects('reconciler'),
       anyServiceStatus('reconciler'),
     ],

@@ -32,6 +32,13 @@ export const BucketName = {
 /** One of the bucket names. */
 export type BucketName = (typeof BucketName)[keyof typeof BucketName];
 
+/**
+ * The reconciler's own KV bucket: its action journal and last pass (history 1), created and used
+ * by the reconciler alone (services/reconciler/src/shell/journal.ts), so not one of the shared
+ * buckets of {@link fedBuckets} that every service ensures.
+ */
+export const RECONCILER_BUCKET = 'fed-reconciler';
+
 /** Fixed KV keys (bus.md); leases use the role as key (see `leaseKey`). */
 export const KvKey = {
   /** `fed-trust`: the trust bundle JSON. */

@@ -57,6 +57,13 @@ export const SubjectFilter = {
 /** One of the wildcard filters. */
 export type SubjectFilter = (typeof SubjectFilter)[keyof typeof SubjectFilter];
 
+/**
+ * Prefix of the inbox a sync-gateway collects quorum acks on (`createInbox(SYNC_ACK_INBOX_PREFIX)`,
+ * named in each record's `Fed-Ack-Inbox`): kept apart from `_INBOX`, so the permissions can let
+ * gateways send acks there and nowhere else.
+ */
+export const SYNC_ACK_INBOX_PREFIX = '_FEDSYNC';
+
 /** Verbs a renewal-agent serves on `fed.agent.<node>.<verb>`. */
 export const AgentVerb = { renew: 'renew', status: 'status' } as const;
 /** A renewal-agent verb. */

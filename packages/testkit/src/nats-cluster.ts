@@ -25,6 +25,17 @@ export interface NatsClusterOptions {
   readonly env?: NatsEnv;
   /** How long to wait for JetStream to accept a replicated stream (default 30 000 ms). */
   readonly readyTimeoutMs?: number;
+  /**
+   * A nats-server configuration file every member runs with (`-c`), e.g. a generated `nats.conf`
+   * with users and permissions. Address, ports, store, server and cluster names still come from
+   * the command line, which overrides the file.
+   */
+  readonly configFile?: string;
+  /**
+   * The user the readiness check connects as (it creates and deletes a stream, so it needs the
+   * JetStream API of its account, e.g. `admin`); unset = no credentials.
+   */
+  readonly auth?: { readonly user: string; readonly password: string };
 }
 
 const DEFAULT_CLUSTER_READY_MS = 30_000;
@@ -41,15 +52,20 @@ function delay(ms: number): Promise<void> {
 async function waitForReplicatedStream(
   urls: readonly string[],
   replicas: number,
-  timeoutMs: number,
+  options: NatsClusterOptions,
 ): Promise<void> {
+  const timeoutMs = options.readyTimeoutMs ?? DEFAULT_CLUSTER_READY_MS;
+  const auth = options.auth;
   const deadline = Date.now() + timeoutMs;
   const id = randomBytes(4).toString('hex');
   const stream = `TESTKIT_READY_${id}`;
   let nc: NatsConnection | undefined;
   let lastError: unknown;
   try {
-    nc = await connectNats(urls, { maxReconnectAttempts: -1 });
+    nc = await connectNats(urls, {
+      maxReconnectAttempts: -1,
+      ...(auth === undefined ? {} : { user: auth.user, pass: auth.password }),
+    });
     let jsm: JetStreamManager | undefined;
     while (Date.now() < deadline) {
       try {
@@ -85,6 +101,7 @@ async function startMembers(
     clusterPorts.map((clusterPort, i) =>
       startNatsServer({
         ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
         name: `${name}-n${i + 1}`,
         port: ports[i] ?? 0,
         cluster: { name, port: clusterPort, routes },
@@ -101,7 +118,8 @@ async function startMembers(
 /**
  * Starts a `size`-member NATS cluster (default 3) on 127.0.0.1 with JetStream: free client and
  * route ports, one temporary store and a distinct `server_name` per member, a shared random
- * `cluster_name`. Resolves once a stream with `size` replicas can be created. Always spawns
+ * `cluster_name`, and `configFile` when given (connecting as `auth` to check readiness).
+ * Resolves once a stream with `size` replicas can be created. Always spawns
  * (`NATS_URL` cannot be clustered); no binary rejects with one line saying what to install.
  * A port race ("address already in use") restarts the whole attempt on new ports.
  */
@@ -128,7 +146,7 @@ export async function startNatsCluster(
     await waitForReplicatedStream(
       members.map((s) => s.url),
       size,
-      options.readyTimeoutMs ?? DEFAULT_CLUSTER_READY_MS,
+      options,
     );
   } catch (err) {
     await stop();

@@ -1,5 +1,5 @@
 import { fromUtf8, parseJsonText } from '@fedplane/core';
-import type { Log } from '@fedplane/messaging';
+import { RECONCILER_BUCKET, type Log } from '@fedplane/messaging';
 import type { KV, KvEntry, Kvm } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/nats-core';
 import { journalKey, type JournalEntry, type NodeActionKind } from '../core/action-gate.js';
@@ -12,8 +12,6 @@ import { journalKey, type JournalEntry, type NodeActionKind } from '../core/acti
  * knows what its predecessor did or had in flight.
  */
 
-/** The bucket name. */
-export const RECONCILER_BUCKET = 'fed-reconciler';
 /** Key of the pass record. */
 export const PASS_KEY = 'pass';
 

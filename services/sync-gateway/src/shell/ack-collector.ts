@@ -1,5 +1,5 @@
 import { fromUtf8, parseJsonText } from '@fedplane/core';
-import type { Log } from '@fedplane/messaging';
+import { SYNC_ACK_INBOX_PREFIX, type Log } from '@fedplane/messaging';
 import {
   createInbox,
   type MsgHdrs,
@@ -97,7 +97,7 @@ function record(tracker: Tracker, msgId: string, node: string): void {
 export function startAckCollector(options: AckCollectorOptions): AckCollector {
   const { nc, verifier, log } = options;
   const limit = options.remember ?? 100_000;
-  const inbox = createInbox('_FEDSYNC');
+  const inbox = createInbox(SYNC_ACK_INBOX_PREFIX);
   const byMsgId = new Map<string, Set<Tracker>>();
   /** Verified acking nodes of recently tracked msg ids (insertion order = age). */
   const known = new Map<string, Set<string>>();
