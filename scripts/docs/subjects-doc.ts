@@ -1,5 +1,7 @@
 import {
   FixedSubject,
+  RECONCILER_BUCKET,
+  SYNC_ACK_INBOX_PREFIX,
   StreamName,
   SubjectFilter,
   agentRenewSubject,
@@ -115,5 +117,15 @@ Stream names: ${Object.values(StreamName)
 ## KV buckets
 
 ${markdownTable(['bucket', 'purpose'], buckets)}
+
+Service-owned: \`${RECONCILER_BUCKET}\` — the reconciler's action journal and last pass (created by
+the reconciler; no other role may read or write it).
+
+## Inboxes
+
+| prefix | what |
+| --- | --- |
+| \`_INBOX.>\` | replies to requests (every client) |
+| \`${SYNC_ACK_INBOX_PREFIX}.>\` | signed quorum acks to a writing sync-gateway (its \`Fed-Ack-Inbox\`); only sync-gateways may publish or subscribe |
 `;
 }
