@@ -95,3 +95,5 @@ export type {
 } from './instance-status.js';
 export { outboxStatements } from './event-outbox.js';
 export type { OutboxEvent, OutboxQueryable, OutboxStatements } from './event-outbox.js';
+export { createGroupCommit } from './group-commit.js';
+export type { GroupCommit, GroupCommitOptions, RunBatch } from './group-commit.js';

@@ -9,7 +9,14 @@ import {
   type IssuerSigner,
   type Log,
 } from '@fedplane/messaging';
-import { createServiceStatus, runTasks, sleep, systemClock, type Clock } from '@fedplane/runtime';
+import {
+  createGroupCommit,
+  createServiceStatus,
+  runTasks,
+  sleep,
+  systemClock,
+  type Clock,
+} from '@fedplane/runtime';
 import type { IssuerConfig } from './config.js';
 import { createKeyStore } from './adapters/key-files.js';
 import { registerIssuerEndpoints } from './adapters/nats-endpoints.js';
@@ -18,9 +25,10 @@ import { deleteExpiredNonces } from './adapters/pg-nonces.js';
 import type { Connectable } from './adapters/pg-transaction.js';
 import { loadServiceSecrets } from './adapters/service-secrets-file.js';
 import { createEventSink } from './shell/event-sink.js';
-import type { IssuerDeps } from './shell/issuer-deps.js';
+import { RENEW_BATCH_MAX, type IssuerDeps } from './shell/issuer-deps.js';
 import { createIssuerIdentity } from './shell/issuer-identity.js';
 import { createLineageCache } from './shell/lineage-cache.js';
+import { renewManyIfCurrent } from './adapters/pg-renew-cas.js';
 import { createRefusalGate } from './shell/refusal-gate.js';
 import { startTrustKeeper, type TrustKeeper } from './shell/trust-keeper.js';
 
@@ -128,6 +136,9 @@ export async function startIssuer(options: StartIssuerOptions): Promise<IssuerHa
     events,
     serviceSecrets,
     lineage: createLineageCache(),
+    renewWrites: createGroupCommit((renewals) => renewManyIfCurrent(pool, renewals), {
+      maxItems: RENEW_BATCH_MAX,
+    }),
     refusals: createRefusalGate(clock),
     policy: {
       trustDomain: config.trustDomain,

@@ -1,7 +1,8 @@
 import { AppError, type ErrorCode } from '@fedplane/core';
 import type { Log } from '@fedplane/messaging';
-import type { Clock } from '@fedplane/runtime';
+import type { Clock, GroupCommit } from '@fedplane/runtime';
 import type { KeyStore } from '../adapters/key-files.js';
+import type { RenewWrite } from '../adapters/pg-renew-cas.js';
 import type { Connectable } from '../adapters/pg-transaction.js';
 import type { Denial } from '../core/registration.js';
 import type { ServiceSecretHashes } from '../core/service-secrets.js';
@@ -22,9 +23,14 @@ export type IssuerDeps = {
   readonly policy: IssuerPolicy;
   /** The credentials this process signed, for the renewal fast path. */
   readonly lineage: LineageCache;
+  /** The fast path's compare-and-set writes, group-committed (true: written). */
+  readonly renewWrites: GroupCommit<RenewWrite, boolean>;
   /** Rate limit of the audit evidence of refusals to unauthenticated callers. */
   readonly refusals: RefusalGate;
 };
+
+/** Most renewals written by one fast-path statement. */
+export const RENEW_BATCH_MAX = 128;
 
 /** Issuance parameters from the configuration. */
 export type IssuerPolicy = {
