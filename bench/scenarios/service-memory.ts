@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest } from 'node:http';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApprovalRequestReplySchema } from '@fedplane/core';
 import { FixedSubject, request } from '@fedplane/messaging';
@@ -12,6 +12,7 @@ import {
   reachStrict,
   startNodes,
 } from '../../test/e2e/scenario-steps.js';
+import { assembleRuntimeImage } from '../../test/e2e/runtime-image.js';
 import { serviceProcess, type ServiceProcess } from '../../test/e2e/service-process.js';
 import { startPlane, type Plane } from '../../test/e2e/topology.js';
 import { machineDescription, round, type BenchResult, type Figure } from '../report.js';
@@ -37,6 +38,9 @@ import { intEnv } from '../processes.js';
  * The simulator is load, not a service: its peak is in `params`. No baseline (none is defined).
  * `BENCH_HEAP_SNAPSHOT_DIR` (diagnosis): gateway-node-1 writes a heap snapshot there at the
  * start and at the end of the load.
+ * Every service runs as the image runs it: its esbuild bundle from the Dockerfile's runtime stage,
+ * assembled without Docker (test/e2e/runtime-image.ts). `BENCH_FROM_SOURCE=1` runs the sources
+ * through tsx instead (the e2e way; tsx adds ~35 MB per process).
  */
 
 const SECOND_INSTANCES = ['issuer-2', 'auditor-2', 'reconciler-2', 'approvals-2'] as const;
@@ -209,8 +213,13 @@ export async function run(): Promise<BenchResult> {
   const loadAtStart = loadavg()[0] ?? 0;
   process.stderr.write(`starting the plane with ${String(nodes)} nodes…\n`);
   const heapDir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];
+  const fromSource = process.env['BENCH_FROM_SOURCE'] === '1';
+  const image = fromSource
+    ? undefined
+    : assembleRuntimeImage(mkdtempSync(join(tmpdir(), 'fp-bench-image-')));
   const plane = await startPlane({
     nodes,
+    ...(image === undefined ? {} : { image }),
     extra: {
       'issuer-1': { ISSUER_LEAF_TTL: '60s' },
       'issuer-2': { ISSUER_LEAF_TTL: '60s' },
@@ -222,6 +231,7 @@ export async function run(): Promise<BenchResult> {
     {
       name: 'sim-agents',
       service: 'renewal-agent',
+      ...(image === undefined ? {} : { image }),
       env: {
         // as the operator (NATS user admin): it enrolls its simulated nodes itself
         ...plane.cliEnv(),
@@ -298,7 +308,10 @@ export async function run(): Promise<BenchResult> {
         renewals_seen: renewals,
         events_seen: collector.events.length - eventsBefore,
         processes: perProcess,
-        runner: 'node --import tsx (the e2e topology: services run from source)',
+        runner:
+          image === undefined
+            ? 'node --import tsx (BENCH_FROM_SOURCE=1: services run from source)'
+            : 'node --enable-source-maps <service>/dist/main.js from the assembled runtime image',
         second_instances: 'started, then stopped before the load',
         load_average_at_start: round(loadAtStart, 2),
       },
@@ -309,5 +322,6 @@ export async function run(): Promise<BenchResult> {
     collector.stop();
     await simulator.stop(5_000);
     await plane.stop();
+    if (image !== undefined) rmSync(image, { recursive: true, force: true });
   }
 }

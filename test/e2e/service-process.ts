@@ -20,6 +20,11 @@ export type ServiceSpec = {
   readonly service: string;
   readonly env: Readonly<Record<string, string>>;
   readonly args?: readonly string[];
+  /**
+   * Run the service's esbuild bundle from this assembled runtime image (runtime-image.ts), as
+   * the container's entry point does, instead of its TypeScript source through tsx.
+   */
+  readonly image?: string;
 };
 
 /** A parsed log line. */
@@ -95,17 +100,20 @@ export function serviceProcess(spec: ServiceSpec, logDir: string): ServiceProces
       file ??= createWriteStream(join(logDir, `${spec.name}.log`), { flags: 'a' });
       // `node --import tsx` rather than the tsx CLI: the CLI wrapper relays signals through a
       // second process, and a SIGTERM'd service then sometimes exits 143 instead of draining.
-      child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--conditions=@fedplane/source',
-          `services/${spec.service}/src/main.ts`,
-          ...(spec.args ?? []),
-        ],
-        { cwd: ROOT, env: { ...baseEnv(), ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const entry =
+        spec.image === undefined
+          ? [
+              '--import',
+              'tsx',
+              '--conditions=@fedplane/source',
+              `services/${spec.service}/src/main.ts`,
+            ]
+          : ['--enable-source-maps', `services/${spec.service}/dist/main.js`];
+      child = spawn(process.execPath, [...entry, ...(spec.args ?? [])], {
+        cwd: spec.image ?? ROOT,
+        env: { ...baseEnv(), ...spec.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       child.stdout?.on('data', onData);
       child.stderr?.on('data', onData);
     },

@@ -80,6 +80,8 @@ export type PlaneOptions = {
   readonly nodes?: number;
   /** Extra env per process name (test knobs). */
   readonly extra?: EnvContext['extra'];
+  /** Run every service from this assembled runtime image (runtime-image.ts), not from source. */
+  readonly image?: string;
 };
 
 /** Waits for the readiness line of `proc` written since `fromIndex`. */
@@ -142,7 +144,10 @@ export async function startPlane(options: PlaneOptions = {}): Promise<Plane> {
     ...(options.extra === undefined ? {} : { extra: options.extra }),
   };
   const approvalsPorts = ports.slice(0, 2);
-  const specs = [...controlSpecs(ctx, approvalsPorts), ...nodes.flatMap((n) => nodeSpecs(ctx, n))];
+  const specs = [
+    ...controlSpecs(ctx, approvalsPorts),
+    ...nodes.flatMap((n) => nodeSpecs(ctx, n)),
+  ].map((spec) => (options.image === undefined ? spec : { ...spec, image: options.image }));
   const processes = new Map(specs.map((s) => [s.name, serviceProcess(s, logDir)] as const));
   const bus = await connectBus({
     servers: nats.urls,

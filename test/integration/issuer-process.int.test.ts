@@ -235,6 +235,32 @@ describe('issuer as a process, driven by the fedplane commands', () => {
 });
 
 describe('issuer configuration', () => {
+  it('a failed start-up step (NATS refuses the connection) is one JSON log line and exit 1', () => {
+    const r = spawnSync(TSX, ['--conditions=@fedplane/source', MAIN], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env['PATH'],
+        NATS_URL: 'nats://127.0.0.1:1',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+        ISSUER_TRUST_DOMAIN: DOMAIN,
+        ISSUER_KEY_DIR: tempKeyDir(),
+        HEALTH_PORT: '0',
+      },
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    const failures = r.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string; err?: { message?: string } })
+      .filter((line) => line.msg === 'startup failed');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.err?.message).toEqual(expect.any(String));
+    // Logged once by the guard, not dumped again by Node.
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('an invalid configuration exits 1 listing every problem before connecting', () => {
     const r = spawnSync(TSX, ['--conditions=@fedplane/source', MAIN], {
       cwd: ROOT,

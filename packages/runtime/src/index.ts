@@ -97,3 +97,5 @@ export { outboxStatements } from './event-outbox.js';
 export type { OutboxEvent, OutboxQueryable, OutboxStatements } from './event-outbox.js';
 export { createGroupCommit } from './group-commit.js';
 export type { GroupCommit, GroupCommitOptions, RunBatch } from './group-commit.js';
+export { guardStartup } from './startup-guard.js';
+export type { StartupGuard } from './startup-guard.js';

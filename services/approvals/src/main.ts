@@ -6,6 +6,7 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
+  guardStartup,
   natsIssuerClient,
   onShutdown,
   readNatsAuth,
@@ -32,6 +33,8 @@ const log = createLogger({
   level: config.env.LOG_LEVEL,
   instance: config.instance,
 });
+// Until onShutdown takes over: a failed start-up step is logged once and exits 1.
+const startup = guardStartup(log);
 log.info({ config: redactConfig(ApprovalsEnvSchema, config.env) }, 'configured');
 if (secrets.apiKeys.length === 0) log.warn({}, 'no API keys configured: API routes answer 401');
 if (secrets.hmacSecret === null) log.warn({}, 'no HMAC secret configured: decisions answer 401');
@@ -106,6 +109,7 @@ const instanceStatus = startInstanceStatus({
   log: log.child({ component: 'status' }),
 });
 
+startup.done();
 const shutdown = onShutdown(
   { log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness },
   async () => {

@@ -5,9 +5,10 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
-  readNatsAuth,
+  guardStartup,
   natsIssuerClient,
   onShutdown,
+  readNatsAuth,
   readServiceSecret,
   redactConfig,
   startHealthServer,
@@ -31,6 +32,8 @@ const log = createLogger({
   level: config.env.LOG_LEVEL,
   instance: config.instance,
 });
+// Until onShutdown takes over: a failed start-up step is logged once and exits 1.
+const startup = guardStartup(log);
 log.info({ config: redactConfig(AuditorEnvSchema, config.env) }, 'configured');
 
 const bus = await connectBus({
@@ -106,6 +109,7 @@ const instanceStatus = startInstanceStatus({
   log: log.child({ component: 'status' }),
 });
 
+startup.done();
 const shutdown = onShutdown(
   { log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness },
   async () => {

@@ -4,8 +4,9 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
-  readNatsAuth,
+  guardStartup,
   onShutdown,
+  readNatsAuth,
   startHealthServer,
 } from '@fedplane/runtime';
 import { Pool } from 'pg';
@@ -23,6 +24,8 @@ const log = createLogger({
   level: config.logLevel,
   instance: config.instanceId,
 });
+// Until onShutdown takes over: a failed start-up step is logged once and exits 1.
+const startup = guardStartup(log);
 log.info(
   {
     issuer_id: config.issuerId,
@@ -64,6 +67,7 @@ const health = await startHealthServer({
   log,
 });
 
+startup.done();
 onShutdown({ log, deadlineMs: config.shutdownTimeoutMs, readiness }, async () => {
   await issuer.stop();
   await bus.close();

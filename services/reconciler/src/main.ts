@@ -5,9 +5,10 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
-  readNatsAuth,
+  guardStartup,
   natsIssuerClient,
   onShutdown,
+  readNatsAuth,
   readServiceSecret,
   redactConfig,
   startHealthServer,
@@ -29,6 +30,8 @@ const log = createLogger({
   level: config.env.LOG_LEVEL,
   instance: config.instance,
 });
+// Until onShutdown takes over: a failed start-up step is logged once and exits 1.
+const startup = guardStartup(log);
 log.info({ config: redactConfig(ReconcilerEnvSchema, config.env) }, 'configured');
 
 const bus = await connectBus({
@@ -97,6 +100,7 @@ const instanceStatus = startInstanceStatus({
   log: log.child({ component: 'status' }),
 });
 
+startup.done();
 const shutdown = onShutdown(
   { log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness },
   async () => {

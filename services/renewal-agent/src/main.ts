@@ -4,8 +4,9 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
-  readNatsAuth,
+  guardStartup,
   onShutdown,
+  readNatsAuth,
   redactConfig,
   sleep,
   startHealthServer,
@@ -31,6 +32,8 @@ const log = createLogger({
   instance: config.instance,
   version: AGENT_VERSION,
 });
+// Until onShutdown takes over: a failed start-up step is logged once and exits 1.
+const startup = guardStartup(log);
 log.info({ config: redactConfig(RenewalAgentEnvSchema, config.env) }, 'configured');
 
 const bus = await connectBus({
@@ -100,6 +103,7 @@ const health = await startHealthServer({
   log,
 });
 
+startup.done();
 onShutdown({ log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness }, async () => {
   await agent.stop();
   await trust.stop();

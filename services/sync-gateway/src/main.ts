@@ -4,8 +4,9 @@ import {
   createMetrics,
   createReadiness,
   exitOnConfigError,
-  readNatsAuth,
+  guardStartup,
   onShutdown,
+  readNatsAuth,
   redactConfig,
   startHealthServer,
   systemClock,
@@ -29,6 +30,8 @@ const log = createLogger({
   level: config.env.LOG_LEVEL,
   instance: config.instance,
 });
+// Until onShutdown takes over: a failed start-up step is logged once and exits 1.
+const startup = guardStartup(log);
 log.info({ config: redactConfig(SyncGatewayEnvSchema, config.env) }, 'configured');
 
 const node = watchNodeSigner({
@@ -131,6 +134,7 @@ const health = await startHealthServer({
   log,
 });
 
+startup.done();
 const shutdown = onShutdown(
   { log, deadlineMs: config.env.SHUTDOWN_TIMEOUT, readiness },
   async () => {
