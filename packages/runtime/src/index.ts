@@ -99,3 +99,5 @@ export { createGroupCommit } from './group-commit.js';
 export type { GroupCommit, GroupCommitOptions, RunBatch } from './group-commit.js';
 export { guardStartup } from './startup-guard.js';
 export type { StartupGuard } from './startup-guard.js';
+export { createOutboxSink } from './outbox-sink.js';
+export type { OutboxSink, OutboxSinkDeps, SinkEvent } from './outbox-sink.js';

@@ -1,33 +1,23 @@
-import {
-  buildEvent,
-  eventSubject,
-  newEventStamp,
-  publishEvent,
-  publishSigned,
-  type IssuerSigner,
-  type Log,
-} from '@fedplane/messaging';
+import { newEventStamp, publishEvent, type IssuerSigner } from '@fedplane/messaging';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { sleep, type Clock } from '@fedplane/runtime';
-import { claimStaleOutbox, deleteOutbox, type OutboxEvent } from '../adapters/pg-outbox.js';
+import {
+  createOutboxSink,
+  type Clock,
+  type Log,
+  type OutboxSink,
+  type SinkEvent,
+} from '@fedplane/runtime';
+import { claimStaleOutbox, deleteOutbox, insertOutbox } from '../adapters/pg-outbox.js';
 import { withTransaction, type Connectable } from '../adapters/pg-transaction.js';
 
 /**
- * The issuer's events (identity.md: every issuance is an audited event). State-changing events
- * are built here, inserted into `event_outbox` in the transaction of the change, and published
- * right after the commit, signed with the issuer's active key (`Fed-Issuer`); the row is deleted
- * once JetStream stored the event. A sweeper republishes rows whose fast path failed (or whose
- * instance died); `Nats-Msg-Id` = event id makes a double publish harmless. Refusal events
- * (`credential.denied`) change no state and are published best-effort without the outbox.
+ * The issuer's events (identity.md: every issuance is an audited event), through the runtime
+ * outbox sink over `event_outbox`, signed with the issuer's active key (`Fed-Issuer`). Refusal
+ * events (`credential.denied`) change no state and are published best-effort without the outbox.
  */
 
 /** One event as the handlers describe it. */
-export type IssuerEvent = {
-  readonly type: string;
-  readonly subject?: string;
-  readonly cause?: string;
-  readonly data: Readonly<Record<string, unknown>>;
-};
+export type IssuerEvent = SinkEvent;
 
 /** Dependencies of {@link createEventSink}. */
 export type EventSinkDeps = {
@@ -44,117 +34,29 @@ export type EventSinkDeps = {
 };
 
 /** The event port of the handlers. */
-export type EventSink = {
-  /** Builds the exact bytes of an event (throws `AppError` for data the catalog refuses). */
-  build(event: IssuerEvent): OutboxEvent;
-  /** After the commit that inserted `events`: publish them now (in the background). */
-  committed(events: readonly OutboxEvent[]): void;
+export type EventSink = OutboxSink & {
   /** Publishes a stateless event (a refusal) in the background, best-effort. */
   publishDirect(event: IssuerEvent): void;
-  /** Republishes stale outbox rows until `signal` aborts. */
-  runSweeper(signal: AbortSignal): Promise<void>;
-  /** Waits for background publishes and deletes in flight. */
-  flush(): Promise<void>;
 };
-
-const DELETE_BATCH = 256;
 
 /** Creates the event sink. */
 export function createEventSink(deps: EventSinkDeps): EventSink {
-  const { log } = deps;
-  const sweepMs = deps.sweepMs ?? 2_000;
-  const inFlight = new Set<Promise<unknown>>();
-  let pendingDeletes: string[] = [];
-  let deleting: Promise<void> | undefined;
-
-  const track = <T>(work: Promise<T>): void => {
-    const p = work.then(
-      () => undefined,
-      (err: unknown) => log.error({ err }, 'event publish task failed'),
-    );
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-  };
-
-  const flushDeletes = async (): Promise<void> => {
-    while (pendingDeletes.length > 0) {
-      const batch = pendingDeletes.slice(0, DELETE_BATCH);
-      pendingDeletes = pendingDeletes.slice(DELETE_BATCH);
-      try {
-        await deleteOutbox(deps.pool, batch);
-      } catch (err) {
-        log.warn({ err, count: batch.length }, 'outbox delete failed; the sweeper will retry');
-      }
-    }
-  };
-  const scheduleDelete = (ids: readonly string[]): void => {
-    pendingDeletes.push(...ids);
-    if (deleting !== undefined) return;
-    deleting = flushDeletes().finally(() => {
-      deleting = undefined;
-      if (pendingDeletes.length > 0) scheduleDelete([]);
-    });
-    track(deleting);
-  };
-
-  const publishOne = async (event: OutboxEvent): Promise<void> => {
-    await publishSigned(deps.js, {
-      subject: event.subject,
-      body: event.body,
-      signer: await deps.signer(),
-      msgId: event.eventId,
-    });
-  };
-
-  const publishAll = async (events: readonly OutboxEvent[]): Promise<string[]> => {
-    const results = await Promise.allSettled(events.map(publishOne));
-    const done: string[] = [];
-    results.forEach((result, i) => {
-      const event = events[i];
-      if (event === undefined) return;
-      if (result.status === 'fulfilled') done.push(event.eventId);
-      else {
-        const err: unknown = result.reason;
-        log.warn({ err, event_id: event.eventId }, 'event publish failed');
-      }
-    });
-    return done;
-  };
-
-  const sweepOnce = async (): Promise<number> =>
-    withTransaction(deps.pool, async (db) => {
-      const stale = await claimStaleOutbox(db, deps.clock.nowMs() - 2 * sweepMs, 500);
-      if (stale.length === 0) return 0;
-      const done = await publishAll(stale);
-      await deleteOutbox(db, done);
-      if (done.length > 0) log.info({ count: done.length }, 'outbox events republished');
-      return stale.length;
-    });
-
+  const sink = createOutboxSink({
+    js: deps.js,
+    statements: { insertOutbox, deleteOutbox, claimStaleOutbox },
+    db: deps.pool,
+    transaction: (work) => withTransaction(deps.pool, work),
+    clock: deps.clock,
+    log: deps.log,
+    actor: deps.actor,
+    signer: deps.signer,
+    ...(deps.sweepMs === undefined ? {} : { sweepMs: deps.sweepMs }),
+  });
   return {
-    build: (event) => {
-      const stamp = newEventStamp(deps.clock.nowMs());
-      const input = {
-        ...stamp,
-        type: event.type,
-        actor: deps.actor,
-        ...(event.subject === undefined ? {} : { subject: event.subject }),
-        ...(event.cause === undefined ? {} : { cause: event.cause }),
-        data: event.data,
-      };
-      return {
-        eventId: stamp.id,
-        subject: eventSubject(event.type, event.subject),
-        body: buildEvent(input),
-      };
-    },
-    committed: (events) => {
-      if (events.length === 0) return;
-      track(publishAll(events).then((done) => scheduleDelete(done)));
-    },
+    ...sink,
     publishDirect: (event) => {
       const stamp = newEventStamp(deps.clock.nowMs());
-      track(
+      sink.background(
         deps.signer().then((signer) =>
           publishEvent(deps.js, signer, {
             ...stamp,
@@ -166,19 +68,6 @@ export function createEventSink(deps: EventSinkDeps): EventSink {
           }),
         ),
       );
-    },
-    runSweeper: async (signal) => {
-      while (!signal.aborted) {
-        try {
-          while ((await sweepOnce()) === 500 && !signal.aborted);
-        } catch (err) {
-          log.warn({ err }, 'outbox sweep failed');
-        }
-        await sleep(sweepMs, signal);
-      }
-    },
-    flush: async () => {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
 }
