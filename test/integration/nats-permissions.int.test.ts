@@ -32,6 +32,7 @@ import {
   syncConsumer,
   syncPushSubject,
   syncRecordSubject,
+  syncStreams,
   type Bus,
   type NatsUser,
 } from '@fedplane/messaging';
@@ -271,12 +272,19 @@ describe('sync-gateway (per node)', () => {
     );
   });
 
-  it('re-runs the stream ensure at start, updating none of the streams it does not own', async () => {
+  it('ensures at start only the two streams it owns, and cannot create or update the others', async () => {
     const gw = bus(NatsRole.syncGateway, NODE_A);
-    await ensureStreams(gw.jsm, fedStreams(), { log: SILENT_LOG });
+    const reports = await ensureStreams(gw.jsm, syncStreams(), { log: SILENT_LOG });
+    expect(reports.map((r) => r.name)).toEqual([StreamName.sync, StreamName.syncDlq]);
     for (const stream of [StreamName.status, StreamName.checkpoints, StreamName.events]) {
-      const update = `$JS.API.STREAM.UPDATE.${stream}`;
-      expect([stream, await probePublish(gw.nc, update)]).toEqual([stream, 'denied']);
+      for (const op of ['CREATE', 'UPDATE']) {
+        const subject = `$JS.API.STREAM.${op}.${stream}`;
+        expect([subject, await probePublish(gw.nc, subject)]).toEqual([subject, 'denied']);
+      }
+    }
+    for (const stream of [StreamName.status, StreamName.checkpoints]) {
+      const info = `$JS.API.STREAM.INFO.${stream}`;
+      expect([info, await probePublish(gw.nc, info)]).toEqual([info, 'denied']);
     }
   });
 

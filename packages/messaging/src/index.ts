@@ -46,6 +46,8 @@ export {
   DEFAULT_SYNC_MAX_AGE_MS,
   DUPLICATE_WINDOW_MS,
   fedStreams,
+  SYNC_STREAMS,
+  syncStreams,
   fedBuckets,
   ConsumerStart,
   AUDITOR_CONSUMER,

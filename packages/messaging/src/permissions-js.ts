@@ -34,11 +34,6 @@ export function streamEnsureSubjects(stream: string): string[] {
   ];
 }
 
-/** Stream info alone: `ensureStreams` on a stream that exists as declared (another role creates it). */
-export function streamInfoSubjects(stream: string): string[] {
-  return [`${JS_API_PREFIX}.STREAM.INFO.${stream}`];
-}
-
 /** The info of any consumer of `stream` (e.g. a peer's durable ack floor), and nothing more. */
 export function consumerInfoSubjects(stream: string): string[] {
   return [`${JS_API_PREFIX}.CONSUMER.INFO.${stream}.*`];

@@ -9,13 +9,13 @@ import {
   kvReadSubjects,
   kvWriteSubjects,
   streamEnsureSubjects,
-  streamInfoSubjects,
   streamReadSubjects,
 } from './permissions-js.js';
 import {
   AUDITOR_CONSUMER,
   BucketName,
   RECONCILER_BUCKET,
+  SYNC_STREAMS,
   StreamName,
   fedBuckets,
   fedStreams,
@@ -199,15 +199,12 @@ function syncGateway(nodes: readonly string[]): RolePermissions {
   return permissions({
     pub: [
       ...credentialHolder(),
-      ...streamEnsureSubjects(StreamName.sync),
-      ...streamEnsureSubjects(StreamName.syncDlq),
+      // the start-up ensure of the two streams the gateways own, and nothing else
+      ...SYNC_STREAMS.flatMap((name) => streamEnsureSubjects(name)),
       ...nodes.flatMap((n) => [syncRecordSubject(n), syncDlqSubject(n)]),
       ...nodes.flatMap((n) => durableConsumerSubjects(StreamName.sync, syncConsumer(n).name)),
       // joining by snapshot reads the ack floor of a peer's durable
       ...consumerInfoSubjects(StreamName.sync),
-      // the start-up ensureStreams of every stream: info of those another role creates
-      ...streamInfoSubjects(StreamName.status),
-      ...streamInfoSubjects(StreamName.checkpoints),
       ...streamReadSubjects(StreamName.syncDlq),
       ...events.pub,
       ...kvReadSubjects(BucketName.enforcement),

@@ -156,6 +156,17 @@ export function fedStreams(options: FedStreamOptions = {}): readonly StreamDecla
   ];
 }
 
+/**
+ * The streams the sync-gateways own (`FED_SYNC`, `FED_SYNC_DLQ`): the only ones a gateway ensures
+ * at start and may create or update. The control-plane services ensure all five.
+ */
+export const SYNC_STREAMS: readonly StreamName[] = [StreamName.sync, StreamName.syncDlq];
+
+/** {@link fedStreams} narrowed to {@link SYNC_STREAMS}. */
+export function syncStreams(options: FedStreamOptions = {}): readonly StreamDeclaration[] {
+  return fedStreams(options).filter((s) => SYNC_STREAMS.includes(s.name));
+}
+
 /** A KV bucket, as data. */
 export type KvDeclaration = {
   readonly bucket: BucketName;

@@ -1,7 +1,7 @@
 import type { DlqClass, PeerScopes, VerifierBundle } from '@fedplane/core';
 import {
   ensureStreams,
-  fedStreams,
+  syncStreams,
   StreamName,
   type Bus,
   type CredentialSigner,
@@ -80,9 +80,11 @@ export type SyncGateway = {
 export async function startSyncGateway(options: GatewayOptions): Promise<SyncGateway> {
   const { bus, pool, log, nodeId, signer } = options;
   const metrics = options.metrics ?? createSyncMetrics();
+  // Only the streams the gateways own: the others are the control plane's (a gateway needs no
+  // right to create or even inspect them).
   await ensureStreams(
     bus.jsm,
-    fedStreams({
+    syncStreams({
       replicas: options.settings.streamReplicas ?? 1,
       ...(options.settings.streamMaxAgeMs === undefined
         ? {}
