@@ -182,7 +182,7 @@ export function newNode(id: string): TestNode {
 export async function enroll(
   nc: NatsConnection,
   nodeId: string,
-  extra: { readonly region?: string; readonly ttl_s?: number } = {},
+  extra: { readonly region?: string; readonly ttl_s?: number; readonly keep_tokens?: boolean } = {},
 ): Promise<string> {
   const reply = await request(
     nc,

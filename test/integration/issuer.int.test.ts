@@ -456,6 +456,26 @@ describe('issuer: bad input gets the right typed error and changes no state', ()
     expect(await snapshot(pool)).toBe(before);
   });
 
+  it('re-enrolling replaces a node’s unused token; keep_tokens (the reconciler’s enroll) leaves it valid', async () => {
+    const replaced = newNode('node-token-replaced');
+    const first = await enroll(nc(), replaced.id);
+    const second = await enroll(nc(), replaced.id);
+    const refusedOld = await attest(nc(), replaced, first);
+    expect(refusedOld.ok ? 'attested' : refusedOld.code).toBe('UNAUTHENTICATED');
+    expect((await attest(nc(), replaced, second)).ok).toBe(true);
+
+    const kept = newNode('node-token-kept');
+    const operatorToken = await enroll(nc(), kept.id);
+    const reconcilerToken = await enroll(nc(), kept.id, { keep_tokens: true });
+    expect(reconcilerToken).not.toBe(operatorToken);
+    expect((await attest(nc(), kept, operatorToken)).ok).toBe(true);
+    const registration = await pool.query<{ status: string }>(
+      'SELECT status FROM registrations WHERE node_id = $1',
+      [kept.id],
+    );
+    expect(registration.rows).toEqual([{ status: 'enrolled' }]);
+  });
+
   it('attest: reused, expired, foreign and unknown tokens; revoked node; bad key; bad secret', async () => {
     const used = newNode('node-used');
     const usedToken = await enroll(nc(), used.id);

@@ -28,12 +28,16 @@ export const JoinTokenSchema = z
 
 /**
  * `fed.issuer.enroll`: register (or re-enable) a node. `ttl_s` is the node's leaf credential TTL
- * (the inventory's `cred_ttl`); absent = the issuer default (1 h). TTL ≤ 0 is refused.
+ * (the inventory's `cred_ttl`); absent = the issuer default (1 h). TTL ≤ 0 is refused. By default
+ * the new join token replaces the node's unused ones (an operator re-enrolling revokes a token
+ * that leaked); `keep_tokens: true` leaves them valid — the reconciler's enrollment of an
+ * inventory node must not invalidate the token the operator took with `fedplane enroll`.
  */
 export const EnrollRequestSchema = z.strictObject({
   node_id: WireAgentIdSchema,
   region: RegionNameSchema.optional(),
   ttl_s: z.int().min(1).max(MAX_CREDENTIAL_TTL_S).optional(),
+  keep_tokens: z.boolean().optional(),
 });
 /** An enroll request. */
 export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;

@@ -26,8 +26,8 @@ export const JOIN_TOKEN_BYTES = 32;
 
 /**
  * Enrolls `request.node_id`: writes the registration, replaces its unused tokens with a fresh one
- * (stored only as SHA-256) and stages `node.enrolled`, in one transaction. The token is returned
- * once and never logged.
+ * (or adds one next to them with `keep_tokens`; stored only as SHA-256) and stages
+ * `node.enrolled`, in one transaction. The token is returned once and never logged.
  */
 export async function handleEnroll(
   deps: IssuerDeps,
@@ -76,7 +76,7 @@ export async function handleEnroll(
         },
         events,
       );
-      await deleteUnusedJoinTokens(db, reg.nodeId);
+      if (request.keep_tokens !== true) await deleteUnusedJoinTokens(db, reg.nodeId);
       await insertJoinToken(db, {
         sha256: sha256Hex(utf8(token)),
         nodeId: reg.nodeId,

@@ -12,8 +12,9 @@ import {
  * next pass — this leader's or a new one's after a takeover — is gated on it:
  *
  * - `enroll_node`: once per absence. A journalled enrollment (done or in flight) is never repeated
- *   while the node stays absent: a second enroll would replace the join token the operator took
- *   with `fedplane enroll`. Cleared when the node is observed present or leaves the inventory.
+ *   while the node stays absent (each enroll bumps the registration and mints a token nobody
+ *   holds; the operator's own token is kept, see `keep_tokens`). Cleared when the node is
+ *   observed present or leaves the inventory.
  * - `issue_credential`: at most once per `retryMs`. Cleared when the node can sign.
  * - `decommission_node`: approval requested once (the pending id is journalled, the decision is
  *   awaited); revoked once. A denial is re-asked only after `retryMs`. Cleared when the node is no

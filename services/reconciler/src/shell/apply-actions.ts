@@ -116,12 +116,14 @@ async function revoke(ctx: ReconcilerContext, action: NodeAction, pass: ActionPa
 async function enroll(ctx: ReconcilerContext, action: NodeAction, pass: ActionPass): Promise<void> {
   const node = pass.loaded.inventory.nodes.find((n) => n.id === action.id);
   await journal(ctx, action, 'in_flight');
-  // The reply carries a join token: it is validated and dropped here, never kept.
+  // The reply carries a join token: it is validated and dropped here, never kept. `keep_tokens`:
+  // a token the operator already took for this node with `fedplane enroll` stays valid.
   await request(
     ctx.bus.nc,
     FixedSubject.issuerEnroll,
     {
       node_id: action.id,
+      keep_tokens: true,
       ...(node === undefined ? {} : { region: node.region, ttl_s: node.credTtlS }),
     },
     { schema: EnrollReplySchema, timeoutMs: ctx.settings.requestTimeoutMs },
