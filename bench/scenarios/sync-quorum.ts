@@ -17,13 +17,15 @@ import { machineDescription, round, type BenchResult } from '../report.js';
  * `sync-quorum` (operations.md, Benchmarks): accepted writes/s and push latency (p50/p99) through
  * the real engine — N in-process gateways (real nats-server, real Postgres, one database), W = 2,
  * `BENCH_CONCURRENCY` concurrent clients each pushing one record per request through gateway
- * `i mod N`, every push waiting for quorum. N = 3, then N = 10. Same-run baseline: raw awaited
+ * `i mod N`, every push waiting for quorum. N = 3, then N = 3 from `BENCH_LOW_CONCURRENCY`
+ * (default 8) clients, then N = 10. Same-run baseline: raw awaited
  * JetStream publishes of the same record bytes with the same concurrency (msgs/s). Because the
  * machine is shared and every gateway runs on this process's one event loop, the CPU each part
  * (this process: all gateways and the clients; nats-server; the database's backends) spent per
  * write is read from /proc too, with the rate two otherwise idle cores would sustain at that cost.
  *
- * Environment: `BENCH_WRITES` (default 4000), `BENCH_CONCURRENCY` (default 64).
+ * Environment: `BENCH_WRITES` (default 4000), `BENCH_CONCURRENCY` (default 64),
+ * `BENCH_LOW_CONCURRENCY` (default 8; that run makes half as many writes).
  */
 
 function intEnv(name: string, fallback: number): number {
@@ -117,6 +119,7 @@ async function quorumRun(
 export async function run(): Promise<BenchResult> {
   const writes = intEnv('BENCH_WRITES', 4_000);
   const concurrency = intEnv('BENCH_CONCURRENCY', 64);
+  const lowConcurrency = intEnv('BENCH_LOW_CONCURRENCY', 8);
   const world = await startSyncWorld();
   const loadBefore = loadavg()[0] ?? 0;
   try {
@@ -128,6 +131,15 @@ export async function run(): Promise<BenchResult> {
     await world.bus.jsm.streams.purge(StreamName.sync);
     process.stderr.write('N=3, W=2…\n');
     const n3 = await quorumRun(world, { n: 3, writes, concurrency, tag: 'n3' });
+    // The same N=3 load from few clients (the reference's capacity runs used 8): latency when
+    // the gateways are not saturated, and the CPU a write costs when little can be batched.
+    process.stderr.write(`N=3, W=2, ${String(lowConcurrency)} clients…\n`);
+    const n3low = await quorumRun(world, {
+      n: 3,
+      writes: Math.max(lowConcurrency, Math.floor(writes / 2)),
+      concurrency: lowConcurrency,
+      tag: 'n3low',
+    });
     process.stderr.write('N=10, W=2…\n');
     const n10 = await quorumRun(world, { n: 10, writes, concurrency, tag: 'n10' });
     return {
@@ -140,6 +152,16 @@ export async function run(): Promise<BenchResult> {
         p99_ms_n3: { value: round(percentile(n3.latencies, 99), 2), unit: 'ms' },
         cpu_us_per_write_n3: { value: round(n3.totalUs), unit: 'µs/write' },
         cpu_bound_writes_per_s_n3_two_cores: { value: round(2e6 / n3.totalUs), unit: 'writes/s' },
+        writes_per_s_n3_low_concurrency: { value: round(n3low.perS), unit: 'writes/s' },
+        p50_ms_n3_low_concurrency: {
+          value: round(percentile(n3low.latencies, 50), 2),
+          unit: 'ms',
+        },
+        p99_ms_n3_low_concurrency: {
+          value: round(percentile(n3low.latencies, 99), 2),
+          unit: 'ms',
+        },
+        cpu_us_per_write_n3_low_concurrency: { value: round(n3low.totalUs), unit: 'µs/write' },
         writes_per_s_n10: { value: round(n10.perS), unit: 'writes/s' },
         p99_ms_n10: { value: round(percentile(n10.latencies, 99), 2), unit: 'ms' },
       },
@@ -152,13 +174,16 @@ export async function run(): Promise<BenchResult> {
       params: {
         writes,
         concurrency,
+        low_concurrency: lowConcurrency,
         quorum_w: 2,
         records_per_push: 1,
         quorum_missed_n3: n3.missed,
+        quorum_missed_n3_low_concurrency: n3low.missed,
         quorum_missed_n10: n10.missed,
         // CPU per accepted write by process (gateways = this process: every gateway, both sides
         // of replication, and the clients): less sensitive to the machine's load than the rates.
         cpu_us_per_write_by_process_n3: n3.usPerWrite,
+        cpu_us_per_write_by_process_n3_low_concurrency: n3low.usPerWrite,
         cpu_us_per_write_by_process_n10: n10.usPerWrite,
         load_avg_1m: [round(loadBefore, 2), round(loadavg()[0] ?? 0, 2)],
         gateways: 'in-process, one Postgres database, one nats-server 2.9 (file storage)',
