@@ -1,15 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ApprovalRequestReplySchema, NodeStatusSchema, parseEvent } from '@fedplane/core';
-import {
-  FixedSubject,
-  request,
-  serviceStatusSubject,
-  StreamName,
-  verifySignedMessage,
-} from '@fedplane/messaging';
+import { ApprovalRequestReplySchema, parseEvent } from '@fedplane/core';
+import { FixedSubject, request } from '@fedplane/messaging';
 import { TEST_SERVICE_SECRET, findFreePorts } from '@fedplane/testkit';
-import type { StoredMsg } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +15,7 @@ import {
   type ApprovalsWorld,
 } from './approvals-fixtures.js';
 import { openStream } from './approvals-sse-client.js';
+import { expectVerifiedReadyStatus } from './service-status-check.js';
 
 /**
  * Two approvals replicas as real processes (`services/approvals/src/main.ts`, configured only by
@@ -146,40 +140,15 @@ const ask = () =>
     { schema: ApprovalRequestReplySchema, timeoutMs: 10_000 },
   );
 
-/**
- * The latest signed status of `svc/approvals/<instance>` (bus.md FED_STATUS) stamped since
- * `sinceMs` and reporting no failing readiness check, verified against the trust bundle.
- */
 async function verifiedReadyStatus(instance: string, sinceMs: number): Promise<void> {
-  const agentId = `svc/approvals/${instance}`;
-  const subject = serviceStatusSubject('approvals', instance);
-  let found: StoredMsg | undefined;
-  await eventually(
-    async () => {
-      const m = await world.bus.jsm.streams
-        .getMessage(StreamName.status, { last_by_subj: subject })
-        .catch(() => null);
-      if (m === null || m.time.getTime() < sinceMs) return false;
-      const body = NodeStatusSchema.safeParse(JSON.parse(new TextDecoder().decode(m.data)));
-      if (body.success && body.data.last_error === undefined) found = m;
-      return found !== undefined;
-    },
-    20_000,
-    `status of ${agentId}`,
-  );
-  if (found === undefined) throw new Error(`no status of ${agentId}`);
-  const bundle = world.trust.current();
-  if (bundle === undefined) throw new Error('no trust bundle');
-  const attested = verifySignedMessage({
-    headers: found.header,
-    body: found.data,
-    bundle,
-    nowS: Math.floor(Date.now() / 1000),
-    actor: agentId,
+  const body = await expectVerifiedReadyStatus({
+    jsm: world.bus.jsm,
+    trust: world.trust,
+    service: 'approvals',
+    instance,
+    sinceMs,
   });
-  expect(attested.attest_level).toBe('credential_signed');
-  const body = NodeStatusSchema.parse(JSON.parse(new TextDecoder().decode(found.data)));
-  expect(body).toMatchObject({ node_id: agentId, can_sign: true, agent_version: '0.1.0' });
+  expect(body.agent_version).toBe('0.1.0');
 }
 
 describe('approvals replicas as processes', () => {

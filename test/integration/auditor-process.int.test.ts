@@ -8,20 +8,12 @@ import {
   AuditHeadReplySchema,
   chainRows,
   fromBase64,
-  NodeStatusSchema,
   parseCheckpoint,
   toHex,
   utf8,
 } from '@fedplane/core';
-import {
-  FixedSubject,
-  request,
-  serviceStatusSubject,
-  StreamName,
-  verifySignedMessage,
-} from '@fedplane/messaging';
+import { FixedSubject, request } from '@fedplane/messaging';
 import { TEST_SERVICE_SECRET } from '@fedplane/testkit';
-import type { StoredMsg } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   allRows,
@@ -32,6 +24,7 @@ import {
   startWorld,
   type AuditWorld,
 } from './auditor-fixtures.js';
+import { expectVerifiedReadyStatus } from './service-status-check.js';
 
 /**
  * The auditor as a real process (`services/auditor/src/main.ts` with tsx's loader, as `pnpm
@@ -104,29 +97,6 @@ afterAll(async () => {
   await world?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/**
- * The latest status on `subject` stamped since `sinceMs` whose body reports no failing readiness
- * check (published on change, so well before the 15 s period).
- */
-async function readyStatusSince(subject: string, sinceMs: number): Promise<StoredMsg> {
-  let found: StoredMsg | undefined;
-  await eventually(
-    async () => {
-      const m = await world.bus.jsm.streams
-        .getMessage(StreamName.status, { last_by_subj: subject })
-        .catch(() => null);
-      if (m === null || m.time.getTime() < sinceMs) return false;
-      const body = NodeStatusSchema.safeParse(JSON.parse(new TextDecoder().decode(m.data)));
-      if (body.success && body.data.last_error === undefined) found = m;
-      return found !== undefined;
-    },
-    20_000,
-    'instance status',
-  );
-  if (found === undefined) throw new Error('no instance status');
-  return found;
-}
 
 async function headEnvelope() {
   return request(world.bus.nc, FixedSubject.auditHead, {}, { schema: AuditHeadReplySchema });
@@ -206,20 +176,13 @@ describe('the auditor as a process', () => {
       });
 
       // Its signed instance status (bus.md FED_STATUS), published by this process, verifies.
-      const subject = serviceStatusSubject('auditor', 'proc-1');
-      const status = await readyStatusSince(subject, secondStartedMs);
-      const bundle = world.trust.current();
-      if (bundle === undefined) throw new Error('no trust bundle');
-      const attested = verifySignedMessage({
-        headers: status.header,
-        body: status.data,
-        bundle,
-        nowS: Math.floor(Date.now() / 1000),
-        actor: 'svc/auditor/proc-1',
+      await expectVerifiedReadyStatus({
+        jsm: world.bus.jsm,
+        trust: world.trust,
+        service: 'auditor',
+        instance: 'proc-1',
+        sinceMs: secondStartedMs,
       });
-      expect(attested.attest_level).toBe('credential_signed');
-      const body = NodeStatusSchema.parse(JSON.parse(new TextDecoder().decode(status.data)));
-      expect(body).toMatchObject({ node_id: 'svc/auditor/proc-1', can_sign: true });
       // fedplane status lists the instance (text form; --json keeps its fixed shape).
       const shown = fedplane(['status'], { NATS_URL: world.nats.url, FEDPLANE_HOME: dir });
       expect(shown.code, shown.err).toBe(0);

@@ -1,10 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeStatusSchema } from '@fedplane/core';
-import { serviceStatusSubject, StreamName, verifySignedMessage } from '@fedplane/messaging';
 import { TEST_SERVICE_SECRET } from '@fedplane/testkit';
-import type { StoredMsg } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   askPlan,
@@ -16,6 +13,7 @@ import {
   type ReconcilerWorld,
 } from './reconciler-fixtures.js';
 import { startPeers, type PeerCalls } from './reconciler-peers.js';
+import { expectVerifiedReadyStatus } from './service-status-check.js';
 
 /**
  * Two reconcilers as real processes (`services/reconciler/src/main.ts` under tsx's loader, as
@@ -85,40 +83,15 @@ afterAll(async () => {
   await world.stop();
 });
 
-/**
- * The latest signed status of `svc/reconciler/<instance>` (bus.md FED_STATUS) stamped since
- * `sinceMs` and reporting no failing readiness check, verified against the trust bundle.
- */
 async function verifiedReadyStatus(instance: string, sinceMs: number): Promise<void> {
-  const agentId = `svc/reconciler/${instance}`;
-  const subject = serviceStatusSubject('reconciler', instance);
-  let found: StoredMsg | undefined;
-  await eventually(
-    async () => {
-      const m = await world.bus.jsm.streams
-        .getMessage(StreamName.status, { last_by_subj: subject })
-        .catch(() => null);
-      if (m === null || m.time.getTime() < sinceMs) return false;
-      const body = NodeStatusSchema.safeParse(JSON.parse(new TextDecoder().decode(m.data)));
-      if (body.success && body.data.last_error === undefined) found = m;
-      return found !== undefined;
-    },
-    20_000,
-    `status of ${agentId}`,
-  );
-  if (found === undefined) throw new Error(`no status of ${agentId}`);
-  const bundle = world.trust.current();
-  if (bundle === undefined) throw new Error('no trust bundle');
-  const attested = verifySignedMessage({
-    headers: found.header,
-    body: found.data,
-    bundle,
-    nowS: Math.floor(Date.now() / 1000),
-    actor: agentId,
+  const body = await expectVerifiedReadyStatus({
+    jsm: world.bus.jsm,
+    trust: world.trust,
+    service: 'reconciler',
+    instance,
+    sinceMs,
   });
-  expect(attested.attest_level).toBe('credential_signed');
-  const body = NodeStatusSchema.parse(JSON.parse(new TextDecoder().decode(found.data)));
-  expect(body).toMatchObject({ node_id: agentId, can_sign: true, agent_version: '0.1.0' });
+  expect(body.agent_version).toBe('0.1.0');
 }
 
 function appliedBy(): Map<string, string[]> {
