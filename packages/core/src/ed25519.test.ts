@@ -10,7 +10,7 @@ noble.hashes.sha512 = (message: Uint8Array) =>
 
 const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
-describe('ed25519 through node:crypto', () => {
+describe('ed25519 (the backend in use)', () => {
   it('matches RFC 8032 test 1', () => {
     const seed = Buffer.from(
       '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',

@@ -1,93 +1,50 @@
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { nodeCryptoEd25519 } from './ed25519-node.js';
+import { loadSodium, sodiumEd25519 } from './ed25519-sodium.js';
 
 /**
- * Ed25519 (RFC 8032, pure) through node:crypto. Keys are 32-byte seeds and 32-byte public keys;
- * the derived `KeyObject`s are cached (bounded) because importing a key costs more than a verify.
+ * Ed25519 (RFC 8032, pure). Keys are 32-byte seeds and 32-byte public keys. libsodium (the
+ * `sodium-native` addon) when it loads, node:crypto otherwise; both accept exactly the same
+ * signatures (`ed25519-strict.ts`) and produce the same bytes (Ed25519 signing is deterministic),
+ * so the backend is a speed choice only. `ed25519Backend()` names the one in use.
  */
-
-const PKCS8_PREFIX = Uint8Array.from([
-  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-]);
-const SPKI_PREFIX = Uint8Array.from([
-  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-]);
-const CACHE_LIMIT = 4096;
 
 export const ED25519_SEED_BYTES = 32;
 export const ED25519_PUBLIC_KEY_BYTES = 32;
 export const ED25519_SIGNATURE_BYTES = 64;
 
-const privateCache = new Map<string, KeyObject>();
-const publicCache = new Map<string, KeyObject | null>();
+const loaded = loadSodium();
+const backend = loaded === undefined ? nodeCryptoEd25519 : sodiumEd25519(loaded.sodium);
 
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= CACHE_LIMIT) {
-    const oldest = cache.keys().next();
-    if (oldest.done !== true) cache.delete(oldest.value);
-  }
-  cache.set(key, value);
-  return value;
-}
-
-function cacheKey(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-function privateKeyObject(seed: Uint8Array): KeyObject {
-  if (seed.byteLength !== ED25519_SEED_BYTES) throw new RangeError('ed25519 seed must be 32 bytes');
-  const id = cacheKey(seed);
-  const hit = privateCache.get(id);
-  if (hit !== undefined) return hit;
-  const der = Buffer.concat([PKCS8_PREFIX, seed]);
-  return remember(privateCache, id, createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
-}
-
-function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
-  if (publicKey.byteLength !== ED25519_PUBLIC_KEY_BYTES) return null;
-  const id = cacheKey(publicKey);
-  const hit = publicCache.get(id);
-  if (hit !== undefined) return hit;
-  let key: KeyObject | null;
-  try {
-    const der = Buffer.concat([SPKI_PREFIX, publicKey]);
-    key = createPublicKey({ key: der, format: 'der', type: 'spki' });
-  } catch {
-    key = null;
-  }
-  return remember(publicCache, id, key);
+/** The backend in use, and the addon's path for worker threads that load it themselves. */
+export function ed25519Backend(): { readonly name: string; readonly modulePath?: string } {
+  return loaded === undefined
+    ? { name: backend.name }
+    : { name: backend.name, modulePath: loaded.path };
 }
 
 /** The 32-byte public key of a 32-byte seed. */
 export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
-  const jwk = createPublicKey(privateKeyObject(seed)).export({ format: 'jwk' });
-  return new Uint8Array(Buffer.from(jwk.x ?? '', 'base64url'));
+  return backend.publicKeyFromSeed(seed);
 }
 
 /** Ed25519 signature (64 bytes) of the message under the seed. */
 export function signEd25519(seed: Uint8Array, message: Uint8Array): Uint8Array {
-  return new Uint8Array(sign(null, message, privateKeyObject(seed)));
+  return backend.sign(seed, message);
 }
 
 /**
  * True when `signature` is a valid Ed25519 signature of `message` under `publicKey`.
- * Any malformed input (wrong lengths, a key that does not import) is simply `false`.
+ * Any malformed input (wrong lengths, a key that is not a usable point) is simply `false`.
  */
 export function verifyEd25519(
   publicKey: Uint8Array,
   message: Uint8Array,
   signature: Uint8Array,
 ): boolean {
-  if (signature.byteLength !== ED25519_SIGNATURE_BYTES) return false;
-  const key = publicKeyObject(publicKey);
-  if (key === null) return false;
-  try {
-    return verify(null, message, key, signature);
-  } catch {
-    return false;
-  }
+  return backend.verify(publicKey, message, signature);
 }
 
-/** True when the 32 bytes import as an Ed25519 public key. */
+/** True when the bytes have the length of an Ed25519 public key. */
 export function isValidPublicKey(publicKey: Uint8Array): boolean {
-  return publicKeyObject(publicKey) !== null;
+  return publicKey.byteLength === ED25519_PUBLIC_KEY_BYTES;
 }

@@ -123,6 +123,7 @@ export { sha256, sha256Hex, hmacSha256, constantTimeEqual } from './digest.js';
 export { parseDuration, formatDuration } from './duration.js';
 export type { DurationParse } from './duration.js';
 export { isEd25519Point } from './ed25519-point.js';
+export { rejectedBySodium } from './ed25519-strict.js';
 export {
   ED25519_SEED_BYTES,
   ED25519_PUBLIC_KEY_BYTES,
@@ -131,6 +132,7 @@ export {
   signEd25519,
   verifyEd25519,
   isValidPublicKey,
+  ed25519Backend,
 } from './ed25519.js';
 export {
   ErrorCode,

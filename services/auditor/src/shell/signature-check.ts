@@ -1,10 +1,12 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { toHex } from '@fedplane/core';
+import { rejectedBySodium, toHex } from '@fedplane/core';
 
 /**
  * Ed25519 verification on libuv's thread pool (`crypto.verify` with a callback), so the event
  * signatures of a batch are checked in parallel off the main thread. Same contract as core
- * `verifyEd25519`: a 64-byte signature and a 32-byte key that imports, else false; never rejects.
+ * `verifyEd25519`: a 64-byte signature and a 32-byte key that imports, else false; never rejects;
+ * and libsodium's refusals (small-order points, a non-canonical key) applied first, so the auditor
+ * accepts exactly the signatures every other service accepts.
  */
 
 const SPKI_PREFIX = Uint8Array.from([
@@ -41,6 +43,7 @@ export function verifySignature(
 ): Promise<boolean> {
   const key = keyObject(publicKey);
   if (key === null || signature.byteLength !== 64) return Promise.resolve(false);
+  if (rejectedBySodium(publicKey, signature)) return Promise.resolve(false);
   return new Promise((resolve) => {
     try {
       verify(null, message, key, signature, (err, ok) => resolve(err === null && ok));

@@ -5,8 +5,19 @@ import { createVerifyPool, type VerifyItem, type VerifyPool } from './verify-poo
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const raw = new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url'));
 
-function item(n: number, tamper: 'none' | 'body' | 'sig' | 'key' | 'short'): VerifyItem {
+/** The identity point: as key, with R = identity and S = 0, OpenSSL alone accepts any body. */
+const IDENTITY = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0));
+
+function item(
+  n: number,
+  tamper: 'none' | 'body' | 'sig' | 'key' | 'short' | 'small-order',
+): VerifyItem {
   const body = new TextEncoder().encode(`record ${String(n)}`);
+  if (tamper === 'small-order') {
+    const forged = new Uint8Array(64);
+    forged.set(IDENTITY);
+    return { publicKey: IDENTITY, body, signature: forged };
+  }
   const signature = new Uint8Array(sign(null, body, privateKey));
   if (tamper === 'body') return { publicKey: raw, body: new Uint8Array([...body, 1]), signature };
   if (tamper === 'sig') {
@@ -19,7 +30,7 @@ function item(n: number, tamper: 'none' | 'body' | 'sig' | 'key' | 'short'): Ver
   return { publicKey: raw, body, signature };
 }
 
-const KINDS = ['none', 'body', 'sig', 'key', 'short'] as const;
+const KINDS = ['none', 'body', 'sig', 'key', 'short', 'small-order'] as const;
 
 describe('verify pool', () => {
   let pool: VerifyPool | undefined;

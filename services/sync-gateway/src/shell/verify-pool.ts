@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { verifyEd25519 } from '@fedplane/core';
+import { ed25519Backend, verifyEd25519 } from '@fedplane/core';
 
 /**
  * Ed25519 verification of received records off the event loop: a worker thread verifies a whole
@@ -7,9 +7,11 @@ import { verifyEd25519 } from '@fedplane/core';
  * catching up, signature checks are most of the CPU, and under a steady push load they are a
  * fifth of the main thread's (measured: sync-quorum N=3 gains ~10% writes/s with minBatch 4
  * over 64 — the second core has room while the event loop is the bottleneck). Batches under
- * `minBatch` (default 4) are verified inline: one record alone costs less than the round trip. The worker runs
- * node:crypto's Ed25519 with the same strictness as core `verifyEd25519` (wrong lengths or a key
- * that does not import → false). A worker that fails is replaced by inline verification.
+ * `minBatch` (default 4) are verified inline: one record alone costs less than the round trip.
+ * The worker loads the same libsodium addon core `verifyEd25519` uses (its path from
+ * `ed25519Backend()`), so both answer alike; where the addon does not load, core falls back to
+ * node:crypto with libsodium's refusals and every batch is verified inline. A worker that fails
+ * is replaced by inline verification.
  */
 
 /** One signature to check. */
@@ -27,28 +29,13 @@ export type VerifyPool = {
 };
 
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createPublicKey, verify } = require('node:crypto');
-const SPKI = Buffer.from('302a300506032b6570032100', 'hex');
-const keys = new Map();
-function key(raw) {
-  const id = Buffer.from(raw).toString('base64');
-  if (keys.has(id)) return keys.get(id);
-  let k = null;
-  try {
-    if (raw.byteLength === 32) k = createPublicKey({ key: Buffer.concat([SPKI, raw]), format: 'der', type: 'spki' });
-  } catch { k = null; }
-  if (keys.size >= 4096) keys.clear();
-  keys.set(id, k);
-  return k;
-}
+const { parentPort, workerData } = require('node:worker_threads');
+const sodium = require(workerData.modulePath);
 parentPort.on('message', ({ id, items }) => {
-  const results = items.map((item) => {
-    if (item.signature.byteLength !== 64) return false;
-    const k = key(item.publicKey);
-    if (k === null) return false;
-    try { return verify(null, item.body, k, item.signature); } catch { return false; }
-  });
+  const results = items.map((item) =>
+    item.signature.byteLength === 64 &&
+    item.publicKey.byteLength === 32 &&
+    sodium.crypto_sign_verify_detached(item.signature, item.body, item.publicKey));
   parentPort.postMessage({ id, results });
 });
 `;
@@ -82,8 +69,14 @@ export function createVerifyPool(options: { size?: number; minBatch?: number } =
   // JavaScript, so it must not inherit the parent's loaders (tsx would add tens of MB per worker).
   const start = (): void => {
     started = true;
+    const { modulePath } = ed25519Backend();
+    if (modulePath === undefined) return;
     for (let i = 0; i < size; i += 1) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        execArgv: [],
+        workerData: { modulePath },
+      });
       worker.unref();
       worker.on('message', (message: { id: number; results: boolean[] }) => {
         const p = pending.get(message.id);
