@@ -12,6 +12,7 @@ import {
 } from '../../test/integration/sync-fixtures.js';
 import { cpuSnapshot, pidsMatching, type CpuRoles } from '../processes.js';
 import { machineDescription, round, type BenchResult } from '../report.js';
+import { measureSyncFloor } from './sync-floor.js';
 
 /**
  * `sync-quorum` (operations.md, Benchmarks): accepted writes/s and push latency (p50/p99) through
@@ -25,7 +26,13 @@ import { machineDescription, round, type BenchResult } from '../report.js';
  * write is read from /proc too, with the rate two otherwise idle cores would sustain at that cost.
  *
  * Environment: `BENCH_WRITES` (default 4000), `BENCH_CONCURRENCY` (default 64),
- * `BENCH_LOW_CONCURRENCY` (default 8; that run makes half as many writes).
+ * `BENCH_LOW_CONCURRENCY` (default 8; that run makes half as many writes), `BENCH_FLOOR_ROWS`
+ * (default 10: the rows per upsert statement the N=3 run's gateways reach, ~12,000 applies in
+ * ~1,200 statements when counted).
+ *
+ * After the N=3 run, the same writes are done raw (`sync-floor.ts`: the signature and verifies,
+ * the publish and the N consumers' deliveries and acks, the N upserts) to show how much of the
+ * CPU per write is the design's own work on this machine and what rate it alone would allow.
  */
 
 function intEnv(name: string, fallback: number): number {
@@ -120,6 +127,7 @@ export async function run(): Promise<BenchResult> {
   const writes = intEnv('BENCH_WRITES', 4_000);
   const concurrency = intEnv('BENCH_CONCURRENCY', 64);
   const lowConcurrency = intEnv('BENCH_LOW_CONCURRENCY', 8);
+  const floorRows = intEnv('BENCH_FLOOR_ROWS', 10);
   const world = await startSyncWorld();
   const loadBefore = loadavg()[0] ?? 0;
   try {
@@ -131,6 +139,13 @@ export async function run(): Promise<BenchResult> {
     await world.bus.jsm.streams.purge(StreamName.sync);
     process.stderr.write('N=3, W=2…\n');
     const n3 = await quorumRun(world, { n: 3, writes, concurrency, tag: 'n3' });
+    process.stderr.write('N=3 floor: the same writes, raw…\n');
+    const floor = await measureSyncFloor(world, {
+      gateways: 3,
+      writes,
+      concurrency,
+      rowsPerStatement: floorRows,
+    });
     // The same N=3 load from few clients (the reference's capacity runs used 8): latency when
     // the gateways are not saturated, and the CPU a write costs when little can be batched.
     process.stderr.write(`N=3, W=2, ${String(lowConcurrency)} clients…\n`);
@@ -152,6 +167,11 @@ export async function run(): Promise<BenchResult> {
         p99_ms_n3: { value: round(percentile(n3.latencies, 99), 2), unit: 'ms' },
         cpu_us_per_write_n3: { value: round(n3.totalUs), unit: 'µs/write' },
         cpu_bound_writes_per_s_n3_two_cores: { value: round(2e6 / n3.totalUs), unit: 'writes/s' },
+        floor_cpu_us_per_write_n3: { value: floor.totalUs, unit: 'µs/write' },
+        floor_bound_writes_per_s_n3_two_cores: {
+          value: round(2e6 / floor.totalUs),
+          unit: 'writes/s',
+        },
         writes_per_s_n3_low_concurrency: { value: round(n3low.perS), unit: 'writes/s' },
         p50_ms_n3_low_concurrency: {
           value: round(percentile(n3low.latencies, 50), 2),
@@ -185,6 +205,13 @@ export async function run(): Promise<BenchResult> {
         cpu_us_per_write_by_process_n3: n3.usPerWrite,
         cpu_us_per_write_by_process_n3_low_concurrency: n3low.usPerWrite,
         cpu_us_per_write_by_process_n10: n10.usPerWrite,
+        // The raw floor of the N=3 write (sync-floor.ts), CPU µs per write by part and process.
+        floor_n3: {
+          crypto: floor.crypto,
+          nats: floor.nats,
+          postgres: floor.postgres,
+          rows_per_statement: floorRows,
+        },
         load_avg_1m: [round(loadBefore, 2), round(loadavg()[0] ?? 0, 2)],
         gateways: 'in-process, one Postgres database, one nats-server 2.9 (file storage)',
       },

@@ -175,6 +175,19 @@ describe('builders', () => {
 });
 
 describe('parsers', () => {
+  it('parse record subjects alike however often and however many (the kept parses)', () => {
+    const nodes = Array.from({ length: 2_500 }, (_, i) => `node.${String(i)}/x`);
+    for (let round = 0; round < 2; round += 1) {
+      for (const node of nodes) {
+        expect(parseSyncRecordSubject(syncRecordSubject(node))).toEqual({ ok: true, value: node });
+      }
+    }
+    expect(parseSyncRecordSubject('fed.sync.rec.%2F')).toEqual(
+      parseSyncRecordSubject('fed.sync.rec.%2F'),
+    );
+    expect(parseSyncRecordSubject('fed.sync.rec.%2F').ok).toBe(false);
+  });
+
   it('invert every builder', () => {
     expect(parseNodeStatusSubject(nodeStatusSubject(DOTTED))).toEqual({ ok: true, value: DOTTED });
     expect(parseSyncRecordSubject(syncRecordSubject(NODE))).toEqual({ ok: true, value: NODE });

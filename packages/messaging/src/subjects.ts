@@ -233,9 +233,20 @@ export function parseNodeStatusSubject(subject: string): SubjectParse<string> {
   return parseSingle(subject, ['fed', 'status', 'node']);
 }
 
-/** The origin node id of `fed.sync.rec.<token>`. Never throws. */
+const RECORD_SUBJECTS_KEPT = 1_024;
+const recordSubjects = new Map<string, SubjectParse<string>>();
+
+/**
+ * The origin node id of `fed.sync.rec.<token>`. Never throws. Parsed once per subject and kept
+ * (bounded: a fleet's origins), since every replicated record passes here at every gateway.
+ */
 export function parseSyncRecordSubject(subject: string): SubjectParse<string> {
-  return parseSingle(subject, ['fed', 'sync', 'rec']);
+  const kept = recordSubjects.get(subject);
+  if (kept !== undefined) return kept;
+  const parsed = parseSingle(subject, ['fed', 'sync', 'rec']);
+  if (recordSubjects.size >= RECORD_SUBJECTS_KEPT) recordSubjects.clear();
+  recordSubjects.set(subject, parsed);
+  return parsed;
 }
 
 /** The node id of `fed.sync.dlq.<token>`. Never throws. */

@@ -48,11 +48,20 @@ export function canonicalJson(value: unknown): string {
   return out.join('');
 }
 
+/**
+ * The value `text` parses to when `text` is exactly its canonical form, else undefined (not
+ * JSON, or not canonical). One parse: the receive path validates the value it returns.
+ */
+export function parseCanonicalJson(text: string): { readonly value: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return canonicalJson(value) === text ? { value } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when `text` is exactly the canonical form of the value it parses to. */
 export function isCanonicalJson(text: string): boolean {
-  try {
-    return canonicalJson(JSON.parse(text)) === text;
-  } catch {
-    return false;
-  }
+  return parseCanonicalJson(text) !== undefined;
 }

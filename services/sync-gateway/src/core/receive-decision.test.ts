@@ -2,6 +2,7 @@ import { utf8 } from '@fedplane/core';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
 import { decideReceive, type ReceiveInput } from './receive-decision.js';
+import { toVersion } from './record-version.js';
 
 const record = {
   id: 'm-1',
@@ -27,6 +28,19 @@ describe('decideReceive', () => {
   it('applies a verified, valid, in-scope record', () => {
     const d = decideReceive(base);
     expect(d).toMatchObject({ kind: 'apply', verified: true, validated: { kind: 'memory' } });
+  });
+
+  it('hands on the bytes as received: the version hashes them, as the origin did', () => {
+    const carried = { ...record, tags: ['b', 'a'], metadata: { z: 1, a: { y: [2, 1], b: null } } };
+    const body = utf8(canonicalJson(carried));
+    const d = decideReceive({ ...base, body });
+    if (d.kind !== 'apply') throw new Error(`expected apply, got ${d.kind}`);
+    expect(d.bytes).toBe(body);
+    const received = toVersion(d.validated, 'node-b', d.bytes);
+    const rewritten = toVersion(d.validated, 'node-b');
+    expect(received?.bytes).toBe(body);
+    expect(received?.contentHash).toBe(rewritten?.contentHash);
+    expect(received?.bytes).toEqual(rewritten?.bytes);
   });
 
   it('dead-letters a record carrying U+0000 (no replica can store it) as invalid', () => {

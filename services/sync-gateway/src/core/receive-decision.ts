@@ -1,5 +1,5 @@
 import { fromUtf8, validateSyncRecord, type DlqClass, type ValidatedRecord } from '@fedplane/core';
-import { isCanonicalJson } from './canonical-json.js';
+import { parseCanonicalJson } from './canonical-json.js';
 import { nulCharPaths } from './nul-chars.js';
 
 /**
@@ -38,6 +38,8 @@ export type ReceiveDecision =
   | {
       readonly kind: 'apply';
       readonly validated: ValidatedRecord;
+      /** The record's canonical bytes as received (what the origin published, signed and hashed). */
+      readonly bytes: Uint8Array;
       /** True when the origin's signature verified. */
       readonly verified: boolean;
     }
@@ -78,10 +80,11 @@ export function decideReceive(input: ReceiveInput): ReceiveDecision {
     return { kind: 'dead_letter', class: 'unauthenticated', detail: problem };
   }
   const text = fromUtf8(input.body);
-  if (text === undefined || !isCanonicalJson(text)) {
+  const parsed = text === undefined ? undefined : parseCanonicalJson(text);
+  if (parsed === undefined) {
     return { kind: 'dead_letter', class: 'invalid', detail: 'record is not canonical JSON' };
   }
-  const value = JSON.parse(text) as unknown;
+  const value = parsed.value;
   const where = idAndNamespace(value);
   const result = validateSyncRecord(value);
   if (!result.ok) {
@@ -108,5 +111,5 @@ export function decideReceive(input: ReceiveInput): ReceiveDecision {
       ...where,
     };
   }
-  return { kind: 'apply', validated, verified: problem === undefined };
+  return { kind: 'apply', validated, bytes: input.body, verified: problem === undefined };
 }

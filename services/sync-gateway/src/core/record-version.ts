@@ -31,12 +31,18 @@ export type RecordVersion = {
 };
 
 /**
- * The version of a validated record written through `origin`. Returns undefined only when
- * `updated_at` does not parse, which validation already refuses.
+ * The version of a validated record written through `origin`. `received` are the record's bytes
+ * as published, when it came from the stream already checked canonical: they are hashed as they
+ * are (sync.md: the hash of the bytes as published) instead of being written again. Returns
+ * undefined only when `updated_at` does not parse, which validation already refuses.
  */
-export function toVersion(validated: ValidatedRecord, origin: string): RecordVersion | undefined {
+export function toVersion(
+  validated: ValidatedRecord,
+  origin: string,
+  received?: Uint8Array,
+): RecordVersion | undefined {
   const record = validated.record;
-  const bytes = utf8(canonicalJson(record));
+  const bytes = received ?? utf8(canonicalJson(record));
   const key = recordOrderKey(bytes, record.updated_at);
   if (!key.ok) return undefined;
   return {

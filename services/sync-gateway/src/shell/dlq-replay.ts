@@ -130,7 +130,7 @@ function recheck(deps: DlqReplayDeps, entry: DlqEntry) {
       !deps.scopes.has(entry.origin) || peerNamespaceAllowed(deps.scopes, entry.origin, ns),
   });
   if (decision.kind !== 'apply') return undefined;
-  return toVersion(decision.validated, entry.origin);
+  return toVersion(decision.validated, entry.origin, decision.bytes);
 }
 
 /** Replays the node's DLQ (see the module comment). Rejects when NATS or Postgres is down. */

@@ -96,7 +96,7 @@ export function plan(
       } as const);
   if (decision.kind === 'own') return { kind: 'ack', msg };
   if (decision.kind === 'apply') {
-    const version = toVersion(decision.validated, originId);
+    const version = toVersion(decision.validated, originId, decision.bytes);
     if (version !== undefined)
       return { kind: 'apply', msg, version: { ...version, streamSeq: msg.seq } };
   }
