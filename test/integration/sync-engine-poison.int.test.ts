@@ -1,5 +1,5 @@
 import { utf8 } from '@fedplane/core';
-import { publishSigned, syncRecordSubject } from '@fedplane/messaging';
+import { publishSigned, StreamName, syncConsumer, syncRecordSubject } from '@fedplane/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../services/sync-gateway/src/core/canonical-json.js';
 import {
@@ -78,6 +78,54 @@ describe('sync engine: records the store refuses are poison, not an outage', () 
     expect(entries.filter((e) => e.record_id === 'nul-2').map((e) => e.class)).toEqual(['invalid']);
     expect(b.receiver.healthy()).toBe(true);
   });
+
+  it('terminates dead-lettered records: a flood of more poison than max_ack_pending does not stall the consumer', async () => {
+    const consumer = syncConsumer('node-b');
+    const flood = consumer.maxAckPending + 100;
+    const y = makeNode(world, 'node-y');
+    await Promise.all(
+      Array.from({ length: flood }, (_, i) => {
+        // Valid and signed, but not canonical JSON (keys unsorted): never applies anywhere.
+        const body = utf8(
+          JSON.stringify({
+            title: 't',
+            id: `flood-${String(i)}`,
+            namespace: 'team/a',
+            content: 'c',
+            updated_at: '2026-03-01T00:00:00Z',
+          }),
+        );
+        return publishSigned(world.bus.js, {
+          subject: syncRecordSubject('node-y'),
+          body,
+          signer: y.signer,
+          msgId: `node-y:flood-${String(i)}:1`,
+        });
+      }),
+    );
+    await publishSigned(world.bus.js, {
+      subject: syncRecordSubject('node-y'),
+      body: utf8(canonicalJson(memory('after-flood', '2026-03-01T00:00:00Z'))),
+      signer: y.signer,
+      msgId: 'node-y:after-flood:1',
+    });
+    expect(
+      await eventually(
+        async () => (await digest(world, 'node-b')).some((r) => r.id === 'after-flood'),
+        20_000,
+      ),
+    ).toBe(true);
+    // Every poison record was terminated: none is left pending, to be redelivered forever.
+    const name = consumer.name;
+    expect(
+      await eventually(
+        async () =>
+          (await world.bus.jsm.consumers.info(StreamName.sync, name)).num_ack_pending === 0,
+      ),
+    ).toBe(true);
+    const entries = await readDlq(world, 'node-b');
+    expect(entries.filter((e) => e.origin === 'node-y')).toHaveLength(flood);
+  }, 60_000);
 
   it('a record Postgres refuses goes to the DLQ alone; its batch applies; a push of it is a 400', async () => {
     const batch = [

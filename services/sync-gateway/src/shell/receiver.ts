@@ -189,7 +189,9 @@ export function startReceiver(options: ReceiverOptions): Receiver {
       if (p.kind === 'dlq') {
         const stored = await withRetry('dlq stream', p.run, [p.msg]);
         if (!stored) return;
-        p.msg.term(`dead-lettered`);
+        // No reason text: NATS 2.9 only knows a bare `+TERM` and ignores `+TERM <reason>`, which
+        // would leave the record pending, redelivered forever and holding a max_ack_pending slot.
+        p.msg.term();
       } else p.msg.ack();
       processed += 1;
     }
