@@ -11,6 +11,7 @@ import { FedHeader, StreamName, syncRecordSubject } from '@fedplane/messaging';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { applyVersions } from '../../services/sync-gateway/src/adapters/pg-replica.js';
+import { canonicalJson } from '../../services/sync-gateway/src/core/canonical-json.js';
 import {
   toVersion,
   type RecordVersion,
@@ -133,6 +134,8 @@ async function natsFloor(world: SyncWorld, options: FloorOptions, bodies: Uint8A
   await Promise.all(consumed);
   const after = cpuSnapshot(roles);
   for (const name of names) await world.bus.jsm.consumers.delete(StreamName.sync, name);
+  // Gateways started later consume the stream from its start: leave them nothing of this.
+  await world.bus.jsm.streams.purge(StreamName.sync, { filter: syncRecordSubject(origin) });
   return perWrite(before, after, bodies.length);
 }
 
@@ -170,7 +173,7 @@ export async function measureSyncFloor(
 ): Promise<SyncFloor> {
   const at = new Date().toISOString();
   const bodies = Array.from({ length: options.writes }, (_, i) =>
-    utf8(JSON.stringify(memory(`floor-w-${String(i)}`, at))),
+    utf8(canonicalJson(memory(`floor-w-${String(i)}`, at))),
   );
   const seed = new Uint8Array(randomBytes(32));
   const publicKey = publicKeyFromSeed(seed);

@@ -76,6 +76,9 @@ async function quorumRun(
   options: { n: number; writes: number; concurrency: number; tag: string },
 ) {
   const gateways: TestGateway[] = [];
+  // New gateways consume the stream from its start: each run starts from an empty one, so its
+  // CPU per write is its own writes' (not a replay of the previous run's).
+  await world.bus.jsm.streams.purge(StreamName.sync);
   try {
     for (let i = 0; i < options.n; i += 1) {
       gateways.push(
@@ -136,7 +139,6 @@ export async function run(): Promise<BenchResult> {
     const baseline = await drive(writes, concurrency, async (i) => {
       await world.bus.js.publish('fed.sync.rec.baseline', body, { msgID: `baseline:${String(i)}` });
     });
-    await world.bus.jsm.streams.purge(StreamName.sync);
     process.stderr.write('N=3, W=2…\n');
     const n3 = await quorumRun(world, { n: 3, writes, concurrency, tag: 'n3' });
     process.stderr.write('N=3 floor: the same writes, raw…\n');
