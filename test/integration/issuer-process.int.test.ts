@@ -111,6 +111,11 @@ afterAll(async () => {
 });
 
 describe('issuer as a process, driven by the fedplane commands', () => {
+  it('says which Ed25519 backend it signs with: libsodium, where the addon loads', async () => {
+    const configured = await waitForLine((o) => o['msg'] === 'issuer configured');
+    expect(configured['ed25519']).toBe('libsodium');
+  });
+
   it('serves health endpoints', async () => {
     const listening = await waitForLine((o) => o['msg'] === 'health server listening');
     const port = Number(listening['port']);

@@ -1,3 +1,4 @@
+import { ed25519Backend } from '@fedplane/core';
 import { readFile } from 'node:fs/promises';
 import { BucketName, connectBus, watchTrustBundle } from '@fedplane/messaging';
 import {
@@ -35,7 +36,10 @@ const log = createLogger({
 });
 // Until onShutdown takes over: a failed start-up step is logged once and exits 1.
 const startup = guardStartup(log);
-log.info({ config: redactConfig(ApprovalsEnvSchema, config.env) }, 'configured');
+log.info(
+  { config: redactConfig(ApprovalsEnvSchema, config.env), ed25519: ed25519Backend().name },
+  'configured',
+);
 if (secrets.apiKeys.length === 0) log.warn({}, 'no API keys configured: API routes answer 401');
 if (secrets.hmacSecret === null) log.warn({}, 'no HMAC secret configured: decisions answer 401');
 

@@ -1,3 +1,4 @@
+import { ed25519Backend } from '@fedplane/core';
 import { BucketName, connectBus, watchTrustBundle } from '@fedplane/messaging';
 import {
   createCredentialHolder,
@@ -34,7 +35,10 @@ const log = createLogger({
 });
 // Until onShutdown takes over: a failed start-up step is logged once and exits 1.
 const startup = guardStartup(log);
-log.info({ config: redactConfig(AuditorEnvSchema, config.env) }, 'configured');
+log.info(
+  { config: redactConfig(AuditorEnvSchema, config.env), ed25519: ed25519Backend().name },
+  'configured',
+);
 
 const bus = await connectBus({
   servers: config.natsServers,

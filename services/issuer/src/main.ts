@@ -1,3 +1,4 @@
+import { ed25519Backend } from '@fedplane/core';
 import { connectBus } from '@fedplane/messaging';
 import {
   createLogger,
@@ -36,6 +37,7 @@ log.info(
     join_token_ttl_ms: config.joinTokenTtlMs,
     refresh_hint_s: config.refreshHintS,
     service_secrets: config.serviceSecretsFile !== undefined,
+    ed25519: ed25519Backend().name,
   },
   'issuer configured',
 );

@@ -1,3 +1,4 @@
+import { ed25519Backend } from '@fedplane/core';
 import { BucketName, connectBus, watchPosture, watchTrustBundle } from '@fedplane/messaging';
 import {
   createLogger,
@@ -32,7 +33,10 @@ const log = createLogger({
 });
 // Until onShutdown takes over: a failed start-up step is logged once and exits 1.
 const startup = guardStartup(log);
-log.info({ config: redactConfig(SyncGatewayEnvSchema, config.env) }, 'configured');
+log.info(
+  { config: redactConfig(SyncGatewayEnvSchema, config.env), ed25519: ed25519Backend().name },
+  'configured',
+);
 
 const node = watchNodeSigner({
   nodeId: config.nodeId,
