@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import {
-  publicKeyFromSeed,
-  signEd25519,
-  utf8,
-  validateSyncRecord,
-  verifyEd25519,
-  type ValidatedRecord,
-} from '@fedplane/core';
+import { publicKeyFromSeed, signEd25519, utf8, verifyEd25519 } from '@fedplane/core';
 import { FedHeader, StreamName, syncRecordSubject } from '@fedplane/messaging';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { applyVersions } from '../../services/sync-gateway/src/adapters/pg-replica.js';
 import { canonicalJson } from '../../services/sync-gateway/src/core/canonical-json.js';
+import { decideReceive } from '../../services/sync-gateway/src/core/receive-decision.js';
 import {
   toVersion,
   type RecordVersion,
@@ -71,15 +65,19 @@ function perWrite(
 const sum = (parts: Record<string, number>): number =>
   Object.values(parts).reduce((a, b) => a + b, 0);
 
+/** The version a receiving gateway makes of `bytes` (its own decision, signature taken as good). */
 function versionOf(bytes: Uint8Array, origin: string): RecordVersion {
-  const checked = validateSyncRecord(JSON.parse(new TextDecoder().decode(bytes)));
-  if (!checked.ok) throw new Error('floor record does not validate');
-  const validated: ValidatedRecord =
-    checked.kind === 'memory'
-      ? { kind: 'memory', record: checked.record }
-      : { kind: 'tombstone', record: checked.record };
-  const version = toVersion(validated, origin);
-  if (version === undefined) throw new Error('floor record has no version');
+  const decision = decideReceive({
+    self: `${origin}-receiver`,
+    origin,
+    body: bytes,
+    signature: { kind: 'verified', signer: origin },
+    requireSig: true,
+    originMayWrite: () => true,
+  });
+  const version =
+    decision.kind === 'apply' ? toVersion(decision.validated, origin, decision.bytes) : undefined;
+  if (version === undefined) throw new Error('floor record does not apply');
   return version;
 }
 

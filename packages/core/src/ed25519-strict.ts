@@ -17,7 +17,7 @@ function encoding(first: readonly number[], fill: number, last: number): Uint8Ar
 }
 
 /** libsodium's `ge25519_has_small_order` blocklist. */
-const SMALL_ORDER: readonly Uint8Array[] = [
+export const SMALL_ORDER_ENCODINGS: readonly Uint8Array[] = [
   encoding([0x00], 0x00, 0x00), // 0 (order 4)
   encoding([0x01], 0x00, 0x00), // 1 (order 1)
   Uint8Array.from([
@@ -33,11 +33,8 @@ const SMALL_ORDER: readonly Uint8Array[] = [
   encoding([0xee], 0xff, P_MINUS_1_TAIL), // p + 1 = 1, not canonical (order 1)
 ];
 
-/** The encodings of libsodium's small-order blocklist (for tests). */
-export const SMALL_ORDER_ENCODINGS: readonly Uint8Array[] = SMALL_ORDER;
-
 function hasSmallOrder(point: Uint8Array): boolean {
-  return SMALL_ORDER.some((listed) => {
+  return SMALL_ORDER_ENCODINGS.some((listed) => {
     for (let i = 0; i < 31; i += 1) if (point[i] !== listed[i]) return false;
     return ((point[31] ?? 0) & 0x7f) === listed[31];
   });

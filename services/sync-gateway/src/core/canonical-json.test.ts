@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, isCanonicalJson } from './canonical-json.js';
+import { canonicalJson, parseCanonicalJson } from './canonical-json.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops whitespace', () => {
@@ -27,15 +27,15 @@ describe('canonicalJson', () => {
       fc.property(fc.jsonValue(), (value) => {
         const text = canonicalJson(value);
         expect(canonicalJson(JSON.parse(text))).toBe(text);
-        expect(isCanonicalJson(text)).toBe(true);
+        expect(parseCanonicalJson(text)?.value).toEqual(JSON.parse(text));
       }),
     );
   });
 
-  it('recognises non-canonical text', () => {
-    expect(isCanonicalJson('{"b":1,"a":2}')).toBe(false);
-    expect(isCanonicalJson('{"a": 2}')).toBe(false);
-    expect(isCanonicalJson('not json')).toBe(false);
-    expect(isCanonicalJson('{"a":2,"b":1}')).toBe(true);
+  it('recognises non-canonical text, and gives the value of canonical text', () => {
+    expect(parseCanonicalJson('{"b":1,"a":2}')).toBeUndefined();
+    expect(parseCanonicalJson('{"a": 2}')).toBeUndefined();
+    expect(parseCanonicalJson('not json')).toBeUndefined();
+    expect(parseCanonicalJson('{"a":2,"b":1}')).toEqual({ value: { a: 2, b: 1 } });
   });
 });

@@ -60,8 +60,3 @@ export function parseCanonicalJson(text: string): { readonly value: unknown } | 
     return undefined;
   }
 }
-
-/** True when `text` is exactly the canonical form of the value it parses to. */
-export function isCanonicalJson(text: string): boolean {
-  return parseCanonicalJson(text) !== undefined;
-}
