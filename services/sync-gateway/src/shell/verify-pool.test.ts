@@ -43,6 +43,7 @@ describe('verify pool', () => {
     const items = Array.from({ length: 100 }, (_, i) => item(i, KINDS[i % KINDS.length] ?? 'none'));
     const want = items.map((_, i) => i % KINDS.length === 0);
     pool = createVerifyPool({ minBatch: 8 });
+    expect(await pool.warm()).toBe(true);
     expect(await pool.verify(items)).toEqual(want);
     expect(await pool.verify(items.slice(0, 5))).toEqual(want.slice(0, 5));
     const inlineOnly = createVerifyPool({ minBatch: 1_000 });
@@ -56,6 +57,7 @@ describe('verify pool', () => {
   it('answers concurrent batches each with its own results, and inline after close', async () => {
     const running = createVerifyPool({ size: 2, minBatch: 1 });
     pool = running;
+    expect(await running.warm()).toBe(true);
     const batches = Array.from({ length: 6 }, (_, b) =>
       Array.from({ length: 20 }, (_, i) => item(b * 20 + i, (b + i) % 3 === 0 ? 'sig' : 'none')),
     );
@@ -65,5 +67,27 @@ describe('verify pool', () => {
     }
     await running.close();
     expect(await running.verify([item(1, 'none'), item(2, 'body')])).toEqual([true, false]);
+  });
+
+  it('never makes a batch wait for a worker to boot: the first answers inline at once', async () => {
+    const items = Array.from({ length: 50 }, (_, i) => item(i, i % 2 === 0 ? 'none' : 'sig'));
+    const running = createVerifyPool({ minBatch: 4 });
+    pool = running;
+    let first: boolean[] | undefined;
+    void running.verify(items).then((r) => {
+      first = r;
+    });
+    // An inline answer is an already-settled promise; a worker's needs a message (a macrotask).
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(first).toEqual(items.map((_, i) => i % 2 === 0));
+    expect(await running.warm()).toBe(true);
+    expect(await running.verify(items)).toEqual(first);
+  });
+
+  it('warm answers false once closed', async () => {
+    const closedPool = createVerifyPool();
+    await closedPool.close();
+    expect(await closedPool.warm()).toBe(false);
   });
 });

@@ -11,7 +11,8 @@ import { ed25519Backend, verifyEd25519 } from '@fedplane/core';
  * The worker loads the same libsodium addon core `verifyEd25519` uses (its path from
  * `ed25519Backend()`), so both answer alike; where the addon does not load, core falls back to
  * node:crypto with libsodium's refusals and every batch is verified inline. A worker that fails
- * is replaced by inline verification.
+ * is replaced by inline verification. No batch waits for a worker to boot (a new isolate and the
+ * addon take tens of ms): batches are verified inline until the worker says it is ready.
  */
 
 /** One signature to check. */
@@ -25,12 +26,18 @@ export type VerifyItem = {
 export type VerifyPool = {
   /** One boolean per item: does the signature verify? */
   verify(items: readonly VerifyItem[]): Promise<boolean[]>;
+  /**
+   * Starts the workers if they are not yet; resolves true once one is ready for batches, false
+   * when batches will stay inline (no addon, every worker failed, or closed).
+   */
+  warm(): Promise<boolean>;
   close(): Promise<void>;
 };
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const sodium = require(workerData.modulePath);
+parentPort.postMessage({ ready: true });
 parentPort.on('message', ({ id, items }) => {
   const results = items.map((item) =>
     item.signature.byteLength === 64 &&
@@ -53,7 +60,18 @@ export function createVerifyPool(options: { size?: number; minBatch?: number } =
   let nextId = 0;
   let turn = 0;
   let closed = false;
+  /** Workers ready for batches. */
   const workers: Worker[] = [];
+  /** Every worker started (ready or still spawned), for close. */
+  const spawned: Worker[] = [];
+
+  /** Callers of warm() waiting for the first ready worker (or for none to be possible). */
+  let readyWaiters: ((ready: boolean) => void)[] = [];
+  const settleReady = (ready: boolean): void => {
+    const waiters = readyWaiters;
+    readyWaiters = [];
+    for (const resolve of waiters) resolve(ready);
+  };
 
   const failAll = (): void => {
     for (const [id, p] of pending) {
@@ -78,7 +96,12 @@ export function createVerifyPool(options: { size?: number; minBatch?: number } =
         workerData: { modulePath },
       });
       worker.unref();
-      worker.on('message', (message: { id: number; results: boolean[] }) => {
+      worker.on('message', (message: { ready: true } | { id: number; results: boolean[] }) => {
+        if ('ready' in message) {
+          if (!closed) workers.push(worker);
+          settleReady(!closed);
+          return;
+        }
         const p = pending.get(message.id);
         pending.delete(message.id);
         p?.resolve(message.results);
@@ -86,11 +109,14 @@ export function createVerifyPool(options: { size?: number; minBatch?: number } =
       const lost = (): void => {
         const at = workers.indexOf(worker);
         if (at >= 0) workers.splice(at, 1);
+        const boot = spawned.indexOf(worker);
+        if (boot >= 0) spawned.splice(boot, 1);
         failAll();
+        if (spawned.length === 0) settleReady(false);
       };
       worker.on('error', lost);
       worker.on('exit', lost);
-      workers.push(worker);
+      spawned.push(worker);
     }
   };
 
@@ -109,9 +135,17 @@ export function createVerifyPool(options: { size?: number; minBatch?: number } =
         worker.postMessage({ id, items });
       });
     },
+    warm: () => {
+      if (!started && !closed) start();
+      if (workers.length > 0) return Promise.resolve(true);
+      if (closed || spawned.length === 0) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => readyWaiters.push(resolve));
+    },
     close: async () => {
       closed = true;
-      await Promise.all(workers.splice(0).map((worker) => worker.terminate()));
+      settleReady(false);
+      workers.length = 0;
+      await Promise.all(spawned.splice(0).map((worker) => worker.terminate()));
       failAll();
     },
   };
