@@ -235,8 +235,11 @@ export function verifyChain(input: ChainInput): VerifyResult<ChainVerifyError> {
   });
 }
 
+/** A function with {@link verifyChain}'s contract (e.g. a memo of it, chain-memo.ts). */
+export type ChainVerifier = (input: ChainInput) => VerifyResult<ChainVerifyError>;
+
 /**
- * {@link verifyChain} plus the identity binding the reference leaves to its caller (§3.5):
+ * {@link verifyChain} (or `verify`, a function with its contract) plus the identity binding the reference leaves to its caller (§3.5):
  * the leaf's `subject_agent_id` must equal `expectedAgentId` (the claimed sender), else
  * `credential_identity_mismatch {expected, actual}` — a fedplane tag, not a reference one —
  * and its subject key must be a curve point (`credential_bad_subject_key`, no `link`). Only
@@ -244,8 +247,9 @@ export function verifyChain(input: ChainInput): VerifyResult<ChainVerifyError> {
  */
 export function verifyIdentity(
   input: ChainInput & { readonly expectedAgentId: string },
+  verify: ChainVerifier = verifyChain,
 ): VerifyResult<IdentityVerifyError> {
-  const verified = verifyChain(input);
+  const verified = verify(input);
   if (!verified.ok) return verified;
   if (verified.value.subject_agent_id !== input.expectedAgentId) {
     return {

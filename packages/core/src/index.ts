@@ -79,7 +79,10 @@ export type {
   IdentityVerifyError,
   DecodedChainInput,
   ChainInput,
+  ChainVerifier,
 } from './chain.js';
+export { createChainMemo } from './chain-memo.js';
+export type { ChainMemoOptions } from './chain-memo.js';
 export { recordOrderKey, compareRecords, conflictWinner } from './conflict.js';
 export type { RecordOrderKey, RecordOrderKeyResult, ConflictWinner } from './conflict.js';
 export { acceptIssued } from './credential-accept.js';

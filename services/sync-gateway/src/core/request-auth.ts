@@ -6,6 +6,7 @@ import {
   pushSignedBytes,
   verifyIdentity,
   verifyMessageSignature,
+  type ChainVerifier,
   type IdentityVerifyError,
   type MessageSignatureTag,
   type NonceTag,
@@ -98,6 +99,8 @@ export type RequestAuthInput = {
   readonly requireNonce?: boolean;
   /** Accepted `sender_wall_clock` distance (default core `NONCE_WINDOW_MS`). */
   readonly windowMs?: number;
+  /** Verifies the credential chain (default core `verifyChain`; the shell passes a memo of it). */
+  readonly verifyChain?: ChainVerifier;
 };
 
 /** Facts every decision carries (for metrics and logs). */
@@ -158,13 +161,16 @@ function resolveKey(input: RequestAuthInput, peerId: string | undefined): KeyRes
   if (credential === undefined || bundle === undefined || bundle.keys.size === 0) {
     return { key: undefined, result: 'skipped', problem: undefined };
   }
-  const verified = verifyIdentity({
-    leaf: credential,
-    chain: chain ?? null,
-    bundle,
-    nowS: Math.floor(input.nowMs / 1000),
-    expectedAgentId: peerId ?? '',
-  });
+  const verified = verifyIdentity(
+    {
+      leaf: credential,
+      chain: chain ?? null,
+      bundle,
+      nowS: Math.floor(input.nowMs / 1000),
+      expectedAgentId: peerId ?? '',
+    },
+    input.verifyChain,
+  );
   if (!verified.ok) {
     return { key: undefined, result: 'fail', problem: credentialProblem(verified.error) };
   }

@@ -1,4 +1,4 @@
-import type { PeerScopes, VerifierBundle } from '@fedplane/core';
+import { createChainMemo, type PeerScopes, type VerifierBundle } from '@fedplane/core';
 import type { Log } from '@fedplane/messaging';
 import type { Clock } from '@fedplane/runtime';
 import {
@@ -20,7 +20,8 @@ import { createNonceCache, type NonceCache } from './nonce-cache.js';
  * The authentication use case shared by the HTTP and NATS edges: read the live posture, bundle
  * and clock, look the nonce up, decide (core `decideRequestAuth`), remember the nonce, count and
  * log. Look-up, decision and remembering run without an `await` between them, so two copies of
- * one request racing each other cannot both pass the replay gate.
+ * one request racing each other cannot both pass the replay gate. A peer's credential chain is
+ * verified once per second, not once per request (core `createChainMemo`: same answers).
  */
 
 /** Dependencies of {@link createEdgeAuth}. */
@@ -83,6 +84,7 @@ export function createEdgeAuth(deps: EdgeAuthDeps): EdgeAuth {
   const nonces = deps.nonces ?? createNonceCache();
   const scopes = deps.scopes ?? (() => NO_SCOPES);
   const { log, clock } = deps;
+  const verifyChain = createChainMemo();
 
   const authenticate = (request: EdgeAuthRequest): RequestAuthDecision => {
     const { headers, transport, route } = request;
@@ -98,6 +100,7 @@ export function createEdgeAuth(deps: EdgeAuthDeps): EdgeAuth {
       bundle: deps.bundle(),
       nowMs,
       nonceSeen,
+      verifyChain,
       ...(requireNonce === undefined ? {} : { requireNonce }),
       ...(deps.windowMs === undefined ? {} : { windowMs: deps.windowMs }),
     });

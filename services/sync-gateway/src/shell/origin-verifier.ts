@@ -1,9 +1,8 @@
 import {
+  createChainMemo,
   isEd25519Point,
   parseEd25519Header,
-  verifyChain,
   verifyEd25519,
-  type Claims,
   type VerifierBundle,
 } from '@fedplane/core';
 import { signedHeaderValues } from '@fedplane/messaging';
@@ -12,8 +11,9 @@ import type { OriginSignature } from '../core/receive-decision.js';
 
 /**
  * Verifies the signature of a replicated record or a quorum ack (bus.md signed-message headers)
- * at stream speed: the credential + chain verification against the live bundle is cached per
- * `(bundle, credential, chain)` until the credential's `not_after`, so each message costs one
+ * at stream speed: the credential + chain verification against the live bundle is memoised (core
+ * `createChainMemo`: once per second and bundle for each credential, the same answers as
+ * verifying every time, so an intermediate's expiry counts too), so each message costs one
  * Ed25519 verify of its body. The same checks as core `attestMessage` for credential-signed
  * messages; issuer-signed messages are not accepted here (no node identity).
  */
@@ -47,14 +47,12 @@ export function settleSignature(pending: PendingSignature, valid: boolean): Orig
     : { kind: 'invalid', reason: 'bad_signature' };
 }
 
-type Cached = { readonly claims: Claims; readonly bundle: VerifierBundle };
-
 /** Creates a verifier reading the live bundle through `bundle()`. */
 export function createOriginVerifier(
   bundle: () => VerifierBundle | undefined,
   maxEntries = 1_024,
 ): OriginVerifier {
-  const cache = new Map<string, Cached>();
+  const verifyChain = createChainMemo({ maxEntries });
   const check: OriginVerifier['check'] = (h, _body, nowS) => {
     const values = signedHeaderValues(h);
     if (
@@ -71,32 +69,21 @@ export function createOriginVerifier(
     if (!sig.ok) return { kind: 'invalid', reason: 'signature_malformed' };
     const live = bundle();
     if (live === undefined) return { kind: 'invalid', reason: 'no_trust_bundle' };
-    const key = `${values.credential}|${values.chain ?? ''}`;
-    let hit = cache.get(key);
-    if (
-      hit === undefined ||
-      hit.bundle !== live ||
-      nowS > hit.claims.not_after ||
-      nowS < hit.claims.not_before
-    ) {
-      const verified = verifyChain({
-        leaf: values.credential,
-        chain: values.chain,
-        bundle: live,
-        nowS,
-      });
-      if (!verified.ok) return { kind: 'invalid', reason: verified.error.tag };
-      if (!isEd25519Point(verified.value.subject_pubkey)) {
-        return { kind: 'invalid', reason: 'credential_bad_subject_key' };
-      }
-      hit = { claims: verified.value, bundle: live };
-      if (cache.size >= maxEntries) cache.clear();
-      cache.set(key, hit);
+    const verified = verifyChain({
+      leaf: values.credential,
+      chain: values.chain,
+      bundle: live,
+      nowS,
+    });
+    if (!verified.ok) return { kind: 'invalid', reason: verified.error.tag };
+    // Cached by core for the keys seen recently.
+    if (!isEd25519Point(verified.value.subject_pubkey)) {
+      return { kind: 'invalid', reason: 'credential_bad_subject_key' };
     }
     return {
       kind: 'pending',
-      signer: hit.claims.subject_agent_id,
-      publicKey: hit.claims.subject_pubkey,
+      signer: verified.value.subject_agent_id,
+      publicKey: verified.value.subject_pubkey,
       signature: sig.value,
     };
   };
