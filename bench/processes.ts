@@ -116,3 +116,51 @@ export function cpuSnapshot(roles: CpuRoles): Record<string, number> {
   snap['client'] = (self.user + self.system) / 1000;
   return snap;
 }
+
+/** CPU ms used so far by each of `pids` that is still alive (Linux /proc). */
+function cpuMsByPid(pids: readonly number[]): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // gone
+    }
+  }
+  return byPid;
+}
+
+/** A CPU meter started by {@link startCpuMeter}. */
+export type CpuMeter = {
+  /**
+   * CPU ms each role used since the start, by the processes of `roles` (the start's roles when
+   * omitted; a process new since the start counts from zero, one gone since is left out rather
+   * than counted negative), plus this process as `client`.
+   */
+  used(roles?: CpuRoles): Record<string, number>;
+};
+
+/** Starts measuring the CPU of `roles` (and of this process). */
+export function startCpuMeter(roles: CpuRoles): CpuMeter {
+  const start = new Map<number, number>();
+  for (const pids of Object.values(roles)) {
+    for (const [pid, ms] of cpuMsByPid(pids)) start.set(pid, ms);
+  }
+  const self = process.cpuUsage();
+  return {
+    used: (now = roles) => {
+      const out: Record<string, number> = {};
+      for (const [role, pids] of Object.entries(now)) {
+        let ms = 0;
+        for (const [pid, total] of cpuMsByPid([...new Set(pids)]))
+          ms += total - (start.get(pid) ?? 0);
+        out[role] = ms;
+      }
+      const delta = process.cpuUsage(self);
+      out['client'] = (delta.user + delta.system) / 1000;
+      return out;
+    },
+  };
+}

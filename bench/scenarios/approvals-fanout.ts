@@ -13,6 +13,7 @@ import {
 } from '@fedplane/messaging';
 import { createTestDatabase, startNatsServer, startTestIssuer, withPool } from '@fedplane/testkit';
 import { startApprovals } from '../../services/approvals/src/shell/start-approvals.js';
+import { percentile } from '../load.js';
 import { machineDescription, round, type BenchResult } from '../report.js';
 
 /**
@@ -78,12 +79,6 @@ function openClient(url: string, onFrame: (id: string) => void): Promise<Client>
     client.req.on('error', reject);
     client.req.end();
   });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
 /** Runs the scenario. */

@@ -28,7 +28,7 @@ import {
 import type { Pool } from 'pg';
 import { prepareAuditor } from '../../services/auditor/src/shell/prepare.js';
 import { startAuditor } from '../../services/auditor/src/shell/start-auditor.js';
-import { cpuSnapshot, pidsMatching, type CpuRoles } from '../processes.js';
+import { cpuSnapshot, intEnv, pidsMatching, type CpuRoles } from '../processes.js';
 import { machineDescription, round, type BenchResult } from '../report.js';
 
 /**
@@ -61,13 +61,6 @@ const INSERT_COLUMNS = `(seq, event_id, type, actor, subject, at, body, body_has
 const UNNEST = `SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
   $6::text[], $7::bytea[], $8::bytea[], $9::bytea[], $10::text[], $11::text[], $12::bytea[],
   $13::bytea[], $14::bigint[])`;
-
-function intEnv(name: string, fallback: number): number {
-  const text = process.env[name];
-  const n = text === undefined || text === '' ? fallback : Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 
 function emitter(issuer: TestIssuer, agentId: string): CredentialSigner {
   const seed = new Uint8Array(randomBytes(32));

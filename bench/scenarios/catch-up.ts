@@ -8,6 +8,7 @@ import {
   type SyncWorld,
   type TestGateway,
 } from '../../test/integration/sync-fixtures.js';
+import { intEnv } from '../processes.js';
 import { machineDescription, round, type BenchResult } from '../report.js';
 
 /**
@@ -19,13 +20,6 @@ import { machineDescription, round, type BenchResult } from '../report.js';
  * baseline: a raw consumer with the same configuration (explicit ack, same max ack pending)
  * consuming and acking the same messages (msgs/s), nothing verified or stored.
  */
-
-function intEnv(name: string, fallback: number): number {
-  const text = process.env[name];
-  const n = text === undefined || text === '' ? fallback : Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
 
 async function writeThrough(
   gateways: readonly TestGateway[],
