@@ -239,11 +239,12 @@ export function verifyChain(input: ChainInput): VerifyResult<ChainVerifyError> {
 export type ChainVerifier = (input: ChainInput) => VerifyResult<ChainVerifyError>;
 
 /**
- * {@link verifyChain} (or `verify`, a function with its contract) plus the identity binding the reference leaves to its caller (§3.5):
- * the leaf's `subject_agent_id` must equal `expectedAgentId` (the claimed sender), else
- * `credential_identity_mismatch {expected, actual}` — a fedplane tag, not a reference one —
- * and its subject key must be a curve point (`credential_bad_subject_key`, no `link`). Only
- * after this succeeds may the leaf's subject key be used to check the sender's signature.
+ * {@link verifyChain} (or `verify`, a function with its contract) plus the identity binding the
+ * reference leaves to its caller (§3.5): the leaf's `subject_agent_id` must equal
+ * `expectedAgentId` (the claimed sender), else `credential_identity_mismatch {expected, actual}`
+ * — a fedplane tag, not a reference one — and its subject key must be a curve point
+ * (`credential_bad_subject_key`, no `link`). Only after this succeeds may the leaf's subject key
+ * be used to check the sender's signature.
  */
 export function verifyIdentity(
   input: ChainInput & { readonly expectedAgentId: string },
